@@ -103,8 +103,8 @@ impl fmt::Display for ShardId {
 }
 
 /// What a session needs to be resumed on a new connection, possibly by a
-/// new process ("cold resume").
-#[derive(Clone, Debug, Eq, PartialEq)]
+/// new process ("cold resume"); it serialises so that it can be saved.
+#[derive(Clone, Debug, Eq, PartialEq, serde::Deserialize, serde::Serialize)]
 pub struct Session {
     /// Session id from `READY`.
     pub id: String,

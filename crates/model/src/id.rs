@@ -205,8 +205,14 @@ mod tests {
     fn serialises_as_string_and_accepts_numbers() {
         let id = UserId::new(80_351_110_224_678_912);
         assert_eq!(serde_json::to_string(&id).unwrap(), "\"80351110224678912\"");
-        assert_eq!(serde_json::from_str::<UserId>("\"80351110224678912\"").unwrap(), id);
-        assert_eq!(serde_json::from_str::<UserId>("80351110224678912").unwrap(), id);
+        assert_eq!(
+            serde_json::from_str::<UserId>("\"80351110224678912\"").unwrap(),
+            id
+        );
+        assert_eq!(
+            serde_json::from_str::<UserId>("80351110224678912").unwrap(),
+            id
+        );
         assert!(serde_json::from_str::<UserId>("\"12a\"").is_err());
         assert!(serde_json::from_str::<UserId>("-1").is_err());
         assert!(serde_json::from_str::<UserId>("null").is_err());

@@ -2,7 +2,10 @@
 //!
 //! See [Discord Docs/Message](https://discord.com/developers/docs/resources/message).
 
-use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+
+use serde::de;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::guild::{Emoji, Member};
 use crate::id::{
@@ -81,9 +84,13 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_reference: Option<MessageReference>,
     /// The replied-to message: absent when not fetched, null when deleted.
+    ///
+    /// Discord sends one level (the target's own `referenced_message` is
+    /// left out); decoding refuses more than [`MAX_REFERENCE_DEPTH`] levels.
     #[serde(
         default,
-        with = "crate::nullable",
+        serialize_with = "crate::nullable::serialize",
+        deserialize_with = "deserialize_referenced",
         skip_serializing_if = "Option::is_none"
     )]
     pub referenced_message: Option<Option<Box<Message>>>,
@@ -93,6 +100,45 @@ pub struct Message {
     /// Channel type, on gateway events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_type: Option<u8>,
+}
+
+/// How deep [`Message::referenced_message`] may nest when decoding.
+///
+/// Discord nests one level. Each level of a `Message` costs a large stack
+/// frame while decoding (about 18 KiB in a debug build), and `serde_json`'s
+/// own limit of 128 nested values lets a hostile reply chain overflow a
+/// 2 MiB thread stack and abort the process; a chain deeper than this is a
+/// decode error instead.
+pub const MAX_REFERENCE_DEPTH: u8 = 8;
+
+thread_local! {
+    // Messages being decoded on this thread's stack right now, outermost
+    // excluded; decoding is synchronous, so nesting is all it can see.
+    static REFERENCE_DEPTH: Cell<u8> = const { Cell::new(0) };
+}
+
+/// Decodes a present `referenced_message` (null or a message), counting the
+/// nesting so that a chain deeper than [`MAX_REFERENCE_DEPTH`] is an error.
+fn deserialize_referenced<'de, D>(deserializer: D) -> Result<Option<Option<Box<Message>>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    /// Puts the depth back however decoding ends, error or unwind.
+    struct Restore(u8);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            REFERENCE_DEPTH.set(self.0);
+        }
+    }
+
+    let depth = REFERENCE_DEPTH.get();
+    if depth >= MAX_REFERENCE_DEPTH {
+        return Err(de::Error::custom("referenced_message nested too deeply"));
+    }
+    let _restore = Restore(depth);
+    REFERENCE_DEPTH.set(depth + 1);
+    Option::<Box<Message>>::deserialize(deserializer).map(Some)
 }
 
 /// A user mentioned in a message, with their member when in a guild.

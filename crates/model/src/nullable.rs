@@ -19,7 +19,10 @@ where
 
 /// Serialises `Some(None)` as `null` and `Some(Some(v))` as `v`; `None` must be
 /// skipped with `skip_serializing_if`.
-#[expect(clippy::ref_option, reason = "serde's `with` passes a reference to the field")]
+#[expect(
+    clippy::ref_option,
+    reason = "serde's `with` passes a reference to the field"
+)]
 pub(crate) fn serialize<T, S>(value: &Option<Option<T>>, serializer: S) -> Result<S::Ok, S::Error>
 where
     T: Serialize,

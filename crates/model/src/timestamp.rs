@@ -30,6 +30,10 @@ pub struct Timestamp(i64);
 
 impl Timestamp {
     /// A timestamp from microseconds since the Unix epoch.
+    ///
+    /// Every parsed timestamp lies in the years 0000 to 9999 (UTC); one
+    /// built here outside that range is written with a year RFC 3339
+    /// cannot express and does not parse back.
     pub const fn from_micros(micros: i64) -> Self {
         Self(micros)
     }
@@ -130,7 +134,13 @@ impl FromStr for Timestamp {
         }
         let days = days_from_civil(year, month, day);
         let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
-        Ok(Self(secs * 1_000_000 + micros))
+        let instant = secs * 1_000_000 + micros;
+        // An offset can carry a four-digit year out of 0000–9999 in UTC,
+        // where `Display` could no longer write a form this parser reads.
+        if !(MIN_MICROS..=MAX_MICROS).contains(&instant) {
+            return Err(err("instant outside years 0000 to 9999 in UTC"));
+        }
+        Ok(Self(instant))
     }
 }
 
@@ -172,6 +182,11 @@ impl<'de> Deserialize<'de> for Timestamp {
         deserializer.deserialize_str(V)
     }
 }
+
+/// 0000-01-01T00:00:00Z in microseconds since the Unix epoch.
+const MIN_MICROS: i64 = -62_167_219_200_000_000;
+/// 9999-12-31T23:59:59.999999Z in microseconds since the Unix epoch.
+const MAX_MICROS: i64 = 253_402_300_799_999_999;
 
 struct Cursor<'a> {
     b: &'a [u8],
@@ -283,10 +298,20 @@ mod tests {
             "2017-07-11T17:27:07Zjunk",
             "2017-07-11T24:00:00Z",
             "２017-07-11T17:27:07Z",
+            "0000-01-01T00:00:00+00:01",
+            "9999-12-31T23:59:59-00:01",
         ] {
             assert!(bad.parse::<Timestamp>().is_err(), "{bad}");
         }
         assert!("2016-02-29T00:00:00Z".parse::<Timestamp>().is_ok());
+        let first: Timestamp = "0000-01-01T00:00:00Z".parse().unwrap();
+        let last: Timestamp = "9999-12-31T23:59:59.999999Z".parse().unwrap();
+        assert_eq!(
+            (first.as_micros(), last.as_micros()),
+            (MIN_MICROS, MAX_MICROS)
+        );
+        assert_eq!(first.to_string(), "0000-01-01T00:00:00.000000+00:00");
+        assert_eq!(last.to_string(), "9999-12-31T23:59:59.999999+00:00");
     }
 
     proptest! {

@@ -284,7 +284,11 @@ mod tests {
 
     #[test]
     fn commands_serialise_with_their_opcode() {
-        let c = Command::from(RequestGuildMembers::query(GuildId::new(41_771_983_444_115_456), "", 0));
+        let c = Command::from(RequestGuildMembers::query(
+            GuildId::new(41_771_983_444_115_456),
+            "",
+            0,
+        ));
         assert_eq!(
             c.to_json(),
             r#"{"op":8,"d":{"guild_id":"41771983444115456","query":"","limit":0}}"#

@@ -79,7 +79,10 @@ mod tests {
     #[test]
     fn tolerates_missing_and_extra_keys() {
         let f = Frame::parse(r#"{"t":null,"op":11}"#).unwrap();
-        assert_eq!((f.op, f.s, f.t.is_none(), f.data()), (11, None, true, "null"));
+        assert_eq!(
+            (f.op, f.s, f.t.is_none(), f.data()),
+            (11, None, true, "null")
+        );
         let f = Frame::parse(r#"{"op":0,"s":7,"t":"X","d":{},"_trace":[1]}"#).unwrap();
         assert_eq!((f.s, f.t.as_deref()), (Some(7), Some("X")));
         assert!(Frame::parse(r#"{"d":1}"#).is_err());

@@ -3,6 +3,7 @@
 
 mod close_code;
 mod command;
+mod discovery;
 pub mod event;
 mod frame;
 mod intents;
@@ -13,7 +14,8 @@ pub use self::command::{
     Command, ConnectionProperties, Identify, RequestChannelInfo, RequestGuildMembers,
     RequestSoundboardSounds, Resume, UpdatePresence, UpdateVoiceState,
 };
-pub use self::event::{Event, EventType, EventTypeFlags, UnknownEvent};
+pub use self::discovery::{GatewayBot, GatewayInfo, SessionStartLimit};
+pub use self::event::{Event, EventKind, EventType, EventTypeFlags, UnknownEvent, kinds};
 pub use self::frame::{Frame, Hello, OutgoingFrame};
 pub use self::intents::Intents;
 pub use self::opcode::{OpCode, UnknownOpCode};

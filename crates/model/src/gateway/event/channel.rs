@@ -16,7 +16,11 @@ pub struct PinsUpdate {
     /// Channel.
     pub channel_id: ChannelId,
     /// Time of the newest pin: absent, null (no pins) or a value.
-    #[serde(default, with = "crate::nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_pin_timestamp: Option<Option<Timestamp>>,
 }
 
@@ -105,10 +109,18 @@ pub struct ChannelInfoEntry {
     /// Channel.
     pub id: ChannelId,
     /// Voice channel status.
-    #[serde(default, with = "crate::nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<Option<String>>,
     /// Unix seconds when voice started.
-    #[serde(default, with = "crate::nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub voice_start_time: Option<Option<u64>>,
 }
 

@@ -31,7 +31,11 @@ pub struct MemberUpdate {
     /// The user.
     pub user: User,
     /// Nickname: absent, null or a value.
-    #[serde(default, with = "crate::nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nick: Option<Option<String>>,
     /// Guild avatar hash.
     #[serde(default)]

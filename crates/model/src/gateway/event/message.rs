@@ -32,7 +32,11 @@ pub struct MessageUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Edit time: absent, null or a value.
-    #[serde(default, with = "crate::nullable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub edited_timestamp: Option<Option<Timestamp>>,
     /// Mentioned users.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -21,6 +21,7 @@ mod voice;
 
 use std::fmt;
 
+use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 pub use self::automod::{
@@ -29,20 +30,20 @@ pub use self::automod::{
 };
 pub use self::channel::{
     AddedThreadMember, ChannelInfo, ChannelInfoEntry, PinsUpdate, ThreadDelete, ThreadListSync,
-    ThreadMemberUpdate, ThreadMembersUpdate, VoiceChannelStartTimeUpdate,
-    VoiceChannelStatusUpdate, WebhooksUpdate,
+    ThreadMemberUpdate, ThreadMembersUpdate, VoiceChannelStartTimeUpdate, VoiceChannelStatusUpdate,
+    WebhooksUpdate,
 };
 pub use self::guild::{
     AuditLogChange, AuditLogEntry, Ban, EmojisUpdate, GuildRef, MemberAdd, MemberChunk,
     MemberRemove, MemberUpdate, RoleDelete, RoleUpsert, StickersUpdate,
 };
 pub use self::integration::{
-    CommandPermission, CommandPermissions, Integration, IntegrationApplication,
-    IntegrationDelete, InviteCreate, InviteDelete,
+    CommandPermission, CommandPermissions, Integration, IntegrationApplication, IntegrationDelete,
+    InviteCreate, InviteDelete,
 };
 pub use self::message::{
-    MessageDelete, MessageDeleteBulk, MessageUpdate, PollVote, ReactionChange,
-    ReactionRemoveAll, ReactionRemoveEmoji, TypingStart,
+    MessageDelete, MessageDeleteBulk, MessageUpdate, PollVote, ReactionChange, ReactionRemoveAll,
+    ReactionRemoveEmoji, TypingStart,
 };
 pub use self::monetization::{Entitlement, Subscription};
 pub use self::scheduled::{
@@ -95,7 +96,9 @@ macro_rules! events {
 
         /// A dispatch event, typed.
         ///
-        /// Large payloads are boxed to keep the enum small.
+        /// Payloads larger than 56 bytes are boxed, so that an `Event` is
+        /// 64 bytes (a cache line on common CPUs) however large the
+        /// dispatch; the crate's tests hold it there.
         #[derive(Clone, Debug, PartialEq)]
         #[non_exhaustive]
         pub enum Event {
@@ -103,6 +106,37 @@ macro_rules! events {
             /// An event this library does not know, with its raw payload.
             Unknown(UnknownEvent),
         }
+
+        /// One marker type per event type, naming it in generic code such
+        /// as typed handlers: `on::<kinds::MessageCreate>(…)`.
+        pub mod kinds {
+            $(
+                $(#[$doc])*
+                #[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+                pub struct $variant;
+            )*
+        }
+
+        $(
+            impl EventKind for kinds::$variant {
+                type Payload = $ty;
+                const TYPE: EventType = EventType::$variant;
+
+                fn extract(event: Event) -> Result<$ty, Event> {
+                    match event {
+                        Event::$variant(payload) => Ok(payload),
+                        other => Err(other),
+                    }
+                }
+
+                fn payload(event: &Event) -> Option<&$ty> {
+                    match event {
+                        Event::$variant(payload) => Some(payload),
+                        _ => None,
+                    }
+                }
+            }
+        )*
 
         impl Event {
             /// The event's type; `None` for [`Event::Unknown`].
@@ -123,6 +157,18 @@ macro_rules! events {
                 Ok(match kind {
                     $(EventType::$variant => Self::$variant(serde_json::from_str(data)?),)*
                 })
+            }
+        }
+
+        /// Writes the event's payload, the frame's `d`: what
+        /// [`Event::from_dispatch`] reads back. The name is not written; it
+        /// belongs in the frame's `t` ([`Event::name`]).
+        impl Serialize for Event {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $(Self::$variant(payload) => payload.serialize(serializer),)*
+                    Self::Unknown(unknown) => unknown.raw.serialize(serializer),
+                }
             }
         }
     };
@@ -166,11 +212,11 @@ events! {
     /// `THREAD_DELETE`.
     ThreadDelete(ThreadDelete) = "THREAD_DELETE";
     /// `THREAD_LIST_SYNC`.
-    ThreadListSync(ThreadListSync) = "THREAD_LIST_SYNC";
+    ThreadListSync(Box<ThreadListSync>) = "THREAD_LIST_SYNC";
     /// `THREAD_MEMBER_UPDATE`.
     ThreadMemberUpdate(Box<ThreadMemberUpdate>) = "THREAD_MEMBER_UPDATE";
     /// `THREAD_MEMBERS_UPDATE`.
-    ThreadMembersUpdate(ThreadMembersUpdate) = "THREAD_MEMBERS_UPDATE";
+    ThreadMembersUpdate(Box<ThreadMembersUpdate>) = "THREAD_MEMBERS_UPDATE";
     /// `ENTITLEMENT_CREATE`.
     EntitlementCreate(Box<Entitlement>) = "ENTITLEMENT_CREATE";
     /// `ENTITLEMENT_UPDATE`.
@@ -186,9 +232,9 @@ events! {
     /// `GUILD_AUDIT_LOG_ENTRY_CREATE`.
     GuildAuditLogEntryCreate(Box<AuditLogEntry>) = "GUILD_AUDIT_LOG_ENTRY_CREATE";
     /// `GUILD_BAN_ADD`.
-    GuildBanAdd(Ban) = "GUILD_BAN_ADD";
+    GuildBanAdd(Box<Ban>) = "GUILD_BAN_ADD";
     /// `GUILD_BAN_REMOVE`.
-    GuildBanRemove(Ban) = "GUILD_BAN_REMOVE";
+    GuildBanRemove(Box<Ban>) = "GUILD_BAN_REMOVE";
     /// `GUILD_EMOJIS_UPDATE`.
     GuildEmojisUpdate(EmojisUpdate) = "GUILD_EMOJIS_UPDATE";
     /// `GUILD_STICKERS_UPDATE`.
@@ -200,13 +246,13 @@ events! {
     /// `GUILD_MEMBER_UPDATE`.
     GuildMemberUpdate(Box<MemberUpdate>) = "GUILD_MEMBER_UPDATE";
     /// `GUILD_MEMBER_REMOVE`.
-    GuildMemberRemove(MemberRemove) = "GUILD_MEMBER_REMOVE";
+    GuildMemberRemove(Box<MemberRemove>) = "GUILD_MEMBER_REMOVE";
     /// `GUILD_MEMBERS_CHUNK`.
-    GuildMembersChunk(MemberChunk) = "GUILD_MEMBERS_CHUNK";
+    GuildMembersChunk(Box<MemberChunk>) = "GUILD_MEMBERS_CHUNK";
     /// `GUILD_ROLE_CREATE`.
-    GuildRoleCreate(RoleUpsert) = "GUILD_ROLE_CREATE";
+    GuildRoleCreate(Box<RoleUpsert>) = "GUILD_ROLE_CREATE";
     /// `GUILD_ROLE_UPDATE`.
-    GuildRoleUpdate(RoleUpsert) = "GUILD_ROLE_UPDATE";
+    GuildRoleUpdate(Box<RoleUpsert>) = "GUILD_ROLE_UPDATE";
     /// `GUILD_ROLE_DELETE`.
     GuildRoleDelete(RoleDelete) = "GUILD_ROLE_DELETE";
     /// `GUILD_SCHEDULED_EVENT_CREATE`.
@@ -256,7 +302,7 @@ events! {
     /// `MESSAGE_REACTION_REMOVE_ALL`.
     ReactionRemoveAll(ReactionRemoveAll) = "MESSAGE_REACTION_REMOVE_ALL";
     /// `MESSAGE_REACTION_REMOVE_EMOJI`.
-    ReactionRemoveEmoji(ReactionRemoveEmoji) = "MESSAGE_REACTION_REMOVE_EMOJI";
+    ReactionRemoveEmoji(Box<ReactionRemoveEmoji>) = "MESSAGE_REACTION_REMOVE_EMOJI";
     /// `MESSAGE_POLL_VOTE_ADD`.
     PollVoteAdd(PollVote) = "MESSAGE_POLL_VOTE_ADD";
     /// `MESSAGE_POLL_VOTE_REMOVE`.
@@ -268,11 +314,11 @@ events! {
     /// `USER_UPDATE`: the bot's own user changed.
     UserUpdate(Box<CurrentUser>) = "USER_UPDATE";
     /// `STAGE_INSTANCE_CREATE`.
-    StageInstanceCreate(StageInstance) = "STAGE_INSTANCE_CREATE";
+    StageInstanceCreate(Box<StageInstance>) = "STAGE_INSTANCE_CREATE";
     /// `STAGE_INSTANCE_UPDATE`.
-    StageInstanceUpdate(StageInstance) = "STAGE_INSTANCE_UPDATE";
+    StageInstanceUpdate(Box<StageInstance>) = "STAGE_INSTANCE_UPDATE";
     /// `STAGE_INSTANCE_DELETE`.
-    StageInstanceDelete(StageInstance) = "STAGE_INSTANCE_DELETE";
+    StageInstanceDelete(Box<StageInstance>) = "STAGE_INSTANCE_DELETE";
     /// `SUBSCRIPTION_CREATE`.
     SubscriptionCreate(Box<Subscription>) = "SUBSCRIPTION_CREATE";
     /// `SUBSCRIPTION_UPDATE`.
@@ -323,6 +369,78 @@ impl Event {
             })),
         }
     }
+
+    /// The event's payload (the frame's `d`) as JSON text.
+    ///
+    /// This is the inverse of [`Event::from_dispatch`]: decoding the text
+    /// under the event's [`name`](Event::name) gives back an equal event.
+    /// Known events are written in the model's canonical form (ids as
+    /// strings, timestamps as `+00:00` with six fraction digits, absent
+    /// optional fields left out, explicit nulls kept where the model keeps
+    /// them); an [`Event::Unknown`] is written exactly as it was received.
+    /// The emulator and tests use it to build dispatch frames from typed
+    /// values, together with [`OutgoingFrame`](super::OutgoingFrame):
+    ///
+    /// ```
+    /// use tether_model::gateway::{Event, OutgoingFrame};
+    ///
+    /// let event = Event::from_dispatch(
+    ///     "MESSAGE_DELETE",
+    ///     r#"{"id":1,"channel_id":"2","_trace":[]}"#,
+    /// )?;
+    /// let d = event.payload_json()?;
+    /// assert_eq!(d, r#"{"id":"1","channel_id":"2"}"#);
+    /// assert_eq!(Event::from_dispatch(event.name(), &d)?, event);
+    ///
+    /// // `Event` is `Serialize` (writing `d`), so it also fits in a frame.
+    /// let frame = OutgoingFrame { op: 0, d: &event, s: Some(7), t: Some(event.name().to_owned()) };
+    /// assert_eq!(
+    ///     serde_json::to_string(&frame)?,
+    ///     r#"{"op":0,"d":{"id":"1","channel_id":"2"},"s":7,"t":"MESSAGE_DELETE"}"#,
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Only if `serde_json` refuses a value; no payload type of this crate
+    /// produces one (a non-finite float is written as `null`).
+    pub fn payload_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
+}
+
+/// An event type as a Rust type: its [`EventType`] and payload.
+///
+/// Implemented by the marker types of [`kinds`], one per event type, so
+/// that generic code can ask for "the payload of `MESSAGE_CREATE`" and get
+/// a `Box<Message>`.
+///
+/// ```
+/// use tether_model::gateway::event::{kinds, EventKind};
+/// use tether_model::gateway::{Event, EventType};
+///
+/// let event = Event::from_dispatch("MESSAGE_DELETE", r#"{"id":"1","channel_id":"2"}"#)?;
+/// assert_eq!(kinds::MessageDelete::TYPE, EventType::MessageDelete);
+/// let deleted = kinds::MessageDelete::payload(&event).map(|d| d.id.get());
+/// assert_eq!(deleted, Some(1));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub trait EventKind: Send + Sync + 'static {
+    /// The payload type of the event.
+    type Payload: Clone + fmt::Debug + Send + Sync + 'static;
+    /// The event type.
+    const TYPE: EventType;
+
+    /// The payload, if `event` is of this type; the event back otherwise.
+    ///
+    /// # Errors
+    ///
+    /// The event itself, when it is of another type.
+    fn extract(event: Event) -> Result<Self::Payload, Event>;
+
+    /// A reference to the payload, if `event` is of this type.
+    fn payload(event: &Event) -> Option<&Self::Payload>;
 }
 
 /// A dispatch this library does not know: its name and raw payload.
@@ -443,8 +561,14 @@ mod tests {
         let mut seen = HashSet::new();
         for (i, kind) in EventType::ALL.iter().enumerate() {
             assert_eq!(*kind as usize, i);
-            assert!(seen.insert(EventTypeFlags::of(*kind).0), "{kind:?} shares a flag");
-            assert_eq!(EventTypeFlags::of(*kind) & EventTypeFlags::UNKNOWN, EventTypeFlags::NONE);
+            assert!(
+                seen.insert(EventTypeFlags::of(*kind).0),
+                "{kind:?} shares a flag"
+            );
+            assert_eq!(
+                EventTypeFlags::of(*kind) & EventTypeFlags::UNKNOWN,
+                EventTypeFlags::NONE
+            );
             assert_eq!(EventType::from_name(kind.name()), Some(*kind));
         }
         let names: HashSet<_> = EventType::ALL.iter().map(|k| k.name()).collect();
@@ -492,8 +616,13 @@ mod tests {
     #[test]
     fn unknown_event_keeps_raw_payload() {
         let e = Event::from_dispatch("NEW_THING", r#"{"a": [1, 2]}"#).unwrap();
-        let Event::Unknown(u) = &e else { panic!("{e:?}") };
-        assert_eq!((u.name.as_str(), u.raw.get()), ("NEW_THING", r#"{"a": [1, 2]}"#));
+        let Event::Unknown(u) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            (u.name.as_str(), u.raw.get()),
+            ("NEW_THING", r#"{"a": [1, 2]}"#)
+        );
         assert_eq!(e.kind(), None);
         assert_eq!(e.name(), "NEW_THING");
     }
