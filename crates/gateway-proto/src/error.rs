@@ -227,10 +227,16 @@ impl fmt::Display for SendError {
                 "gateway command (op {op}) is {size} bytes, over the 4096-byte limit"
             ),
             SendErrorKind::QueueFull => {
-                write!(f, "gateway command (op {op}) refused, too many commands queued")
+                write!(
+                    f,
+                    "gateway command (op {op}) refused, too many commands queued"
+                )
             }
             SendErrorKind::Stopped => {
-                write!(f, "gateway command (op {op}) refused, the shard has stopped")
+                write!(
+                    f,
+                    "gateway command (op {op}) refused, the shard has stopped"
+                )
             }
         }
     }

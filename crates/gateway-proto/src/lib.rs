@@ -132,7 +132,7 @@ pub use self::inflater::{Compression, InflateError, InflateErrorKind, Inflater};
 pub use self::limiter::CommandLimiter;
 pub use self::rng::Rng;
 pub use self::shard::{
-    gateway_url, CloseFrame, CloseKind, Message, Output, Session, Shard, ShardConfig, ShardEvent,
-    ShardId, ShardStats, ShardStatus, Transmit, API_VERSION, DEFAULT_MAX_MESSAGE_SIZE,
-    MAX_COMMAND_SIZE,
+    API_VERSION, CloseFrame, CloseKind, DEFAULT_MAX_MESSAGE_SIZE, MAX_COMMAND_SIZE, Message,
+    Output, Session, Shard, ShardConfig, ShardEvent, ShardId, ShardStats, ShardStatus, Transmit,
+    gateway_url,
 };

@@ -29,11 +29,11 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use tether_model::gateway::{
-    CloseAction, CloseCode, Command, ConnectionProperties, Event, EventType, EventTypeFlags,
-    Frame, Hello, Identify, Intents, OpCode, Resume, UpdatePresence,
-};
 use tether_model::Token;
+use tether_model::gateway::{
+    CloseAction, CloseCode, Command, ConnectionProperties, Event, EventType, EventTypeFlags, Frame,
+    Hello, Identify, Intents, OpCode, Resume, UpdatePresence,
+};
 
 use crate::backoff::Backoff;
 use crate::error::{DisconnectReason, FatalError, SendError, SendErrorKind};
@@ -636,7 +636,8 @@ impl Shard {
             presence: self.config.presence.clone(),
             intents: self.config.intents,
         };
-        self.core.transmit_session_frame(now, OpCode::Identify, &identify);
+        self.core
+            .transmit_session_frame(now, OpCode::Identify, &identify);
         self.core.state = State::Identifying;
         self.core.stats.identifies += 1;
         self.core.emit(ShardEvent::Identifying);
@@ -784,6 +785,10 @@ impl Core {
     }
 
     fn handle_text(&mut self, now: Instant, config: &ShardConfig, text: &str) {
+        if let Some(dispatch) = Dispatch::split(text) {
+            self.handle_dispatch(now, config, &dispatch);
+            return;
+        }
         let frame = match Frame::parse(text) {
             Ok(frame) => frame,
             Err(error) => {
@@ -793,7 +798,15 @@ impl Core {
             }
         };
         match OpCode::from_u8(frame.op) {
-            Some(OpCode::Dispatch) => self.handle_dispatch(now, config, &frame),
+            Some(OpCode::Dispatch) => {
+                let dispatch = Dispatch {
+                    name: frame.t.as_deref().unwrap_or_default(),
+                    sequence: frame.s,
+                    data: frame.data(),
+                    text: None,
+                };
+                self.handle_dispatch(now, config, &dispatch);
+            }
             Some(OpCode::Heartbeat) => self.send_heartbeat(now),
             Some(OpCode::Reconnect) => {
                 self.begin_close(now, CloseFrame::resume(), Next::Reconnect { delay: None });
@@ -823,7 +836,10 @@ impl Core {
             return;
         }
         let Ok(hello) = serde_json::from_str::<Hello>(data) else {
-            self.fail(now, DisconnectReason::MalformedFrame("bad hello".to_owned()));
+            self.fail(
+                now,
+                DisconnectReason::MalformedFrame("bad hello".to_owned()),
+            );
             return;
         };
         // An interval of 0 would beat in a busy loop; Discord never sends it.
@@ -853,15 +869,15 @@ impl Core {
         }
     }
 
-    fn handle_dispatch(&mut self, now: Instant, config: &ShardConfig, frame: &Frame<'_>) {
-        let name = frame.t.as_deref().unwrap_or_default();
+    fn handle_dispatch(&mut self, now: Instant, config: &ShardConfig, dispatch: &Dispatch<'_>) {
+        let name = dispatch.name;
         let kind = EventType::from_name(name);
-        let sequence = frame.s.unwrap_or(0);
+        let sequence = dispatch.sequence.unwrap_or(0);
         if kind == Some(EventType::Ready) {
-            self.handle_ready(now, config, frame, sequence);
+            self.handle_ready(now, config, dispatch, sequence);
             return;
         }
-        if let (Some(session), Some(s)) = (&mut self.session, frame.s) {
+        if let (Some(session), Some(s)) = (&mut self.session, dispatch.sequence) {
             // RESUMED ends the replay whatever its number; anything else
             // numbered at or below the last sequence was seen already.
             if s <= session.sequence && kind != Some(EventType::Resumed) {
@@ -878,14 +894,28 @@ impl Core {
             Some(kind) => config.event_types.contains(kind),
             None => config.event_types.contains_unknown(),
         };
-        if wanted {
-            self.decode_and_emit(name, sequence, frame.data());
+        if !wanted {
+            return;
+        }
+        match dispatch.decode() {
+            Ok(event) => self.emit(ShardEvent::Dispatch { sequence, event }),
+            Err(error) => self.emit(ShardEvent::Undecodable {
+                sequence,
+                name: name.to_owned(),
+                error: error.to_string(),
+                raw: dispatch.data.to_owned(),
+            }),
         }
     }
 
-    fn handle_ready(&mut self, now: Instant, config: &ShardConfig, frame: &Frame<'_>, seq: u64) {
-        let data = frame.data();
-        let event = match Event::decode(EventType::Ready, data) {
+    fn handle_ready(
+        &mut self,
+        now: Instant,
+        config: &ShardConfig,
+        dispatch: &Dispatch<'_>,
+        seq: u64,
+    ) {
+        let event = match dispatch.decode() {
             Ok(event) => event,
             Err(error) => {
                 let reason = DisconnectReason::MalformedFrame(format!("bad READY: {error}"));
@@ -907,18 +937,6 @@ impl Core {
                 sequence: seq,
                 event,
             });
-        }
-    }
-
-    fn decode_and_emit(&mut self, name: &str, sequence: u64, data: &str) {
-        match Event::from_dispatch(name, data) {
-            Ok(event) => self.emit(ShardEvent::Dispatch { sequence, event }),
-            Err(error) => self.emit(ShardEvent::Undecodable {
-                sequence,
-                name: name.to_owned(),
-                error: error.to_string(),
-                raw: data.to_owned(),
-            }),
         }
     }
 
@@ -994,7 +1012,8 @@ impl Core {
             None => r#"{"op":1,"d":null}"#.to_owned(),
         };
         self.limiter.acquire_heartbeat(now);
-        self.outputs.push_back(Output::Transmit(Transmit::new(json)));
+        self.outputs
+            .push_back(Output::Transmit(Transmit::new(json)));
         self.acked = false;
         self.beat_sent_at = Some(now);
         self.emit(ShardEvent::HeartbeatSent { sequence });
@@ -1012,7 +1031,8 @@ impl Core {
         // always serialise.
         let json = serde_json::to_string(&Out { op: op.get(), d }).unwrap_or_default();
         self.limiter.acquire_heartbeat(now);
-        self.outputs.push_back(Output::Transmit(Transmit::new(json)));
+        self.outputs
+            .push_back(Output::Transmit(Transmit::new(json)));
     }
 
     fn release_commands(&mut self, now: Instant) {
@@ -1023,7 +1043,8 @@ impl Core {
             match self.limiter.try_acquire_command(now) {
                 Ok(()) => {
                     if let Some(json) = self.commands.pop_front() {
-                        self.outputs.push_back(Output::Transmit(Transmit::new(json)));
+                        self.outputs
+                            .push_back(Output::Transmit(Transmit::new(json)));
                     }
                 }
                 Err(retry_at) => {
@@ -1153,6 +1174,62 @@ impl Core {
             _ => None,
         };
         self.emit(ShardEvent::Shutdown { session });
+    }
+}
+
+/// A dispatch frame's parts: event name, sequence and payload.
+struct Dispatch<'a> {
+    name: &'a str,
+    sequence: Option<u64>,
+    data: &'a str,
+    /// The whole frame, when `data` was cut out by [`Dispatch::split`]
+    /// rather than found by a JSON parser.
+    text: Option<&'a str>,
+}
+
+impl<'a> Dispatch<'a> {
+    /// Reads a dispatch written the way Discord writes it,
+    /// `{"t":"NAME","s":N,"op":0,"d":…}`, without parsing the payload.
+    ///
+    /// This lets an unwanted event be skipped with no JSON parsing at all,
+    /// and a wanted one be parsed once instead of twice (a general parser
+    /// must scan `d` to find the other keys). Any other shape returns
+    /// `None` and goes through the general parser.
+    fn split(text: &'a str) -> Option<Self> {
+        let rest = text.strip_prefix(r#"{"t":""#)?;
+        let name_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+            .count();
+        let name = rest.get(..name_len).filter(|n| !n.is_empty())?;
+        let rest = rest.get(name_len..)?.strip_prefix(r#"","s":"#)?;
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let sequence = rest.get(..digits)?.parse().ok()?;
+        let data = rest
+            .get(digits..)?
+            .strip_prefix(r#","op":0,"d":"#)?
+            .trim_end()
+            .strip_suffix('}')?;
+        Some(Self {
+            name,
+            sequence: Some(sequence),
+            data,
+            text: Some(text),
+        })
+    }
+
+    /// Decodes the payload. When `data` was cut out by [`Dispatch::split`]
+    /// and does not decode, the frame may have had more keys after `d`:
+    /// the general parser then has the last word.
+    fn decode(&self) -> Result<Event, serde_json::Error> {
+        let result = Event::from_dispatch(self.name, self.data);
+        match (result, self.text) {
+            (Err(_), Some(text)) => {
+                let frame = Frame::parse(text)?;
+                Event::from_dispatch(self.name, frame.data())
+            }
+            (result, _) => result,
+        }
     }
 }
 

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use tether_gateway_proto::{
-    Backoff, CloseFrame, CloseKind, Compression, DisconnectReason, FatalErrorKind, Message,
-    Output, Session, Shard, ShardConfig, ShardEvent, ShardId, ShardStatus,
+    Backoff, CloseFrame, CloseKind, Compression, DisconnectReason, FatalErrorKind, Message, Output,
+    Session, Shard, ShardConfig, ShardEvent, ShardId, ShardStatus,
 };
 use tether_model::gateway::{
     CloseCode, Command, Event, EventType, EventTypeFlags, RequestGuildMembers, UpdatePresence,
@@ -143,7 +143,10 @@ fn establish(shard: &mut Shard, t0: Instant) -> Instant {
     assert!(out.iter().any(|o| matches!(o, Output::RequestIdentify)));
     shard.handle_identify_permit(t0);
     let (out, _) = drain(shard);
-    assert_eq!(transmits(&out).iter().map(|t| op_of(t)).collect::<Vec<_>>(), [2]);
+    assert_eq!(
+        transmits(&out).iter().map(|t| op_of(t)).collect::<Vec<_>>(),
+        [2]
+    );
     text(shard, t0, &ready(1));
     assert_eq!(shard.status(), ShardStatus::Connected);
     t0
@@ -208,7 +211,11 @@ fn first_heartbeat_after_jitter_then_every_interval() {
     assert_eq!(transmits(&out), [r#"{"op":1,"d":null}"#]);
     assert_eq!(deadline, Some(first + INTERVAL));
 
-    text(&mut shard, first + Duration::from_millis(40), r#"{"op":11}"#);
+    text(
+        &mut shard,
+        first + Duration::from_millis(40),
+        r#"{"op":11}"#,
+    );
     assert_eq!(shard.latency(), Some(Duration::from_millis(40)));
 
     shard.handle_timeout(first + INTERVAL);
@@ -256,7 +263,11 @@ fn server_heartbeat_request_beats_at_once_without_moving_the_timer() {
     let mut shard = Shard::new(config());
     let t0 = establish(&mut shard, origin());
     let (_, before) = drain(&mut shard);
-    let out = text(&mut shard, t0 + Duration::from_secs(1), r#"{"op":1,"d":null}"#);
+    let out = text(
+        &mut shard,
+        t0 + Duration::from_secs(1),
+        r#"{"op":1,"d":null}"#,
+    );
     assert_eq!(transmits(&out), [r#"{"op":1,"d":1}"#]);
     assert_eq!(drain(&mut shard).1, before);
 }
@@ -334,7 +345,11 @@ fn resume_after_drop_keeps_sequence_and_drops_replayed_duplicates() {
     for seq in 4..=6 {
         seen.extend(dispatches(&text(&mut shard, t0, &message(seq, "replay"))));
     }
-    let out = text(&mut shard, t0, r#"{"t":"RESUMED","s":7,"op":0,"d":{"_trace":[]}}"#);
+    let out = text(
+        &mut shard,
+        t0,
+        r#"{"t":"RESUMED","s":7,"op":0,"d":{"_trace":[]}}"#,
+    );
     seen.extend(dispatches(&out));
     assert_eq!(
         seen,
@@ -421,7 +436,9 @@ fn every_close_code_has_its_outcome() {
             4007 | 4009 => {
                 assert!(fatal.is_none());
                 assert!(shard.session().is_none(), "{code:?} drops the session");
-                assert!(connect_url(&out).is_none() || connect_url(&out).unwrap().starts_with(GATEWAY));
+                assert!(
+                    connect_url(&out).is_none() || connect_url(&out).unwrap().starts_with(GATEWAY)
+                );
             }
             _ => {
                 assert!(fatal.is_none());
@@ -493,7 +510,10 @@ fn saved_session_resumes_instead_of_identifying() {
     let out = text(&mut shard, t0, &hello());
     assert!(!out.iter().any(|o| matches!(o, Output::RequestIdentify)));
     let resume: serde_json::Value = serde_json::from_str(&transmits(&out)[0]).unwrap();
-    assert_eq!((resume["op"].as_u64(), resume["d"]["seq"].as_u64()), (Some(6), Some(41)));
+    assert_eq!(
+        (resume["op"].as_u64(), resume["d"]["seq"].as_u64()),
+        (Some(6), Some(41))
+    );
 }
 
 #[test]
@@ -546,7 +566,10 @@ fn rate_limiter_holds_the_121st_command_and_lets_heartbeats_out() {
     }
     let (out, deadline) = drain(&mut shard);
     sent += transmits(&out).len();
-    assert!((100..120).contains(&sent), "only the command share goes out: {sent}");
+    assert!(
+        (100..120).contains(&sent),
+        "only the command share goes out: {sent}"
+    );
     assert!(deadline.unwrap() <= t0 + INTERVAL);
 
     // The heartbeat still goes out while commands are held.
@@ -570,7 +593,11 @@ fn rate_limiter_holds_the_121st_command_and_lets_heartbeats_out() {
 fn oversize_command_is_refused_and_handed_back() {
     let mut shard = Shard::new(config());
     let t0 = establish(&mut shard, origin());
-    let big = Command::from(RequestGuildMembers::query(GuildId::new(1), "q".repeat(5000), 1));
+    let big = Command::from(RequestGuildMembers::query(
+        GuildId::new(1),
+        "q".repeat(5000),
+        1,
+    ));
     let error = shard.send(t0, big.clone()).unwrap_err();
     assert!(matches!(
         error.kind(),
@@ -594,7 +621,10 @@ fn commands_wait_for_the_session() {
     shard.handle_identify_permit(t0);
     drain(&mut shard);
     let out = text(&mut shard, t0, &ready(1));
-    assert_eq!(transmits(&out).iter().map(|t| op_of(t)).collect::<Vec<_>>(), [3]);
+    assert_eq!(
+        transmits(&out).iter().map(|t| op_of(t)).collect::<Vec<_>>(),
+        [3]
+    );
 }
 
 #[test]
@@ -603,9 +633,16 @@ fn filtered_events_advance_the_sequence_without_decoding() {
     let mut shard = Shard::new(config().event_types(flags));
     let t0 = establish(&mut shard, origin());
     // Not even valid for its type: a filtered event is never decoded.
-    let out = text(&mut shard, t0, r#"{"t":"MESSAGE_CREATE","s":2,"op":0,"d":{"bogus":true}}"#);
+    let out = text(
+        &mut shard,
+        t0,
+        r#"{"t":"MESSAGE_CREATE","s":2,"op":0,"d":{"bogus":true}}"#,
+    );
     assert!(dispatches(&out).is_empty());
-    assert!(!out.iter().any(|o| matches!(o, Output::Event(ShardEvent::Undecodable { .. }))));
+    assert!(
+        !out.iter()
+            .any(|o| matches!(o, Output::Event(ShardEvent::Undecodable { .. })))
+    );
     assert_eq!(shard.session().unwrap().sequence, 2);
 }
 
@@ -613,16 +650,30 @@ fn filtered_events_advance_the_sequence_without_decoding() {
 fn unknown_events_and_opcodes_do_not_break_the_session() {
     let mut shard = Shard::new(config());
     let t0 = establish(&mut shard, origin());
-    let out = text(&mut shard, t0, r#"{"t":"SOMETHING_NEW","s":2,"op":0,"d":{"x":[1]}}"#);
-    let Some(Output::Event(ShardEvent::Dispatch { event: Event::Unknown(u), .. })) = out.first()
+    let out = text(
+        &mut shard,
+        t0,
+        r#"{"t":"SOMETHING_NEW","s":2,"op":0,"d":{"x":[1]}}"#,
+    );
+    let Some(Output::Event(ShardEvent::Dispatch {
+        event: Event::Unknown(u),
+        ..
+    })) = out.first()
     else {
         panic!("{out:?}");
     };
     assert_eq!(u.name, "SOMETHING_NEW");
     let out = text(&mut shard, t0, r#"{"op":99,"d":null}"#);
     assert!(out.is_empty());
-    let out = text(&mut shard, t0, r#"{"t":"MESSAGE_CREATE","s":3,"op":0,"d":{"id":"x"}}"#);
-    assert!(matches!(out.first(), Some(Output::Event(ShardEvent::Undecodable { sequence: 3, .. }))));
+    let out = text(
+        &mut shard,
+        t0,
+        r#"{"t":"MESSAGE_CREATE","s":3,"op":0,"d":{"id":"x"}}"#,
+    );
+    assert!(matches!(
+        out.first(),
+        Some(Output::Event(ShardEvent::Undecodable { sequence: 3, .. }))
+    ));
     assert_eq!(shard.status(), ShardStatus::Connected);
 }
 
@@ -643,7 +694,10 @@ fn malformed_frame_and_corrupt_data_close_and_resume() {
     let t0 = origin();
     drain(&mut shard);
     shard.handle_open(t0);
-    shard.handle_message(t0, Message::Binary(&[0x78, 0x9c, 0xff, 0xff, 0, 0, 0xff, 0xff]));
+    shard.handle_message(
+        t0,
+        Message::Binary(&[0x78, 0x9c, 0xff, 0xff, 0, 0, 0xff, 0xff]),
+    );
     let (out, _) = drain(&mut shard);
     assert!(matches!(
         disconnect_of(&out),
@@ -675,7 +729,10 @@ fn close_normal_ends_session_and_resumable_hands_it_back() {
     assert_eq!(closes(&out), [1000]);
     shard.handle_close(t0, None);
     let (out, deadline) = drain(&mut shard);
-    assert!(out.iter().any(|o| matches!(o, Output::Event(ShardEvent::Shutdown { session: None }))));
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Event(ShardEvent::Shutdown { session: None })))
+    );
     assert_eq!(deadline, None);
     assert!(shard.send(t0, UpdatePresence::default().into()).is_err());
 
@@ -868,5 +925,41 @@ fn paused_reading_keeps_beating_and_defers_zombie_judgement() {
     assert_eq!(transmits(&drain(&mut shard).0).len(), 1);
     shard.handle_timeout(first + INTERVAL * 5);
     let (out, _) = drain(&mut shard);
-    assert_eq!(closes(&out), [4000], "no ACK for a whole read interval: zombie");
+    assert_eq!(
+        closes(&out),
+        [4000],
+        "no ACK for a whole read interval: zombie"
+    );
+}
+
+#[test]
+fn dispatch_keys_in_any_order_and_extra_keys_are_read() {
+    let mut shard = Shard::new(config());
+    let t0 = establish(&mut shard, origin());
+    let body = r#"{"id":"1","channel_id":"2"}"#;
+    for (seq, frame) in [
+        (
+            2,
+            format!(r#"{{"op":0,"d":{body},"s":2,"t":"MESSAGE_DELETE"}}"#),
+        ),
+        (
+            3,
+            format!(r#"{{"t":"MESSAGE_DELETE","s":3,"op":0,"d":{body},"_trace":["x"]}}"#),
+        ),
+        (
+            4,
+            format!(r#"{{ "t" : "MESSAGE_DELETE", "s" : 4, "op" : 0, "d" : {body} }}"#),
+        ),
+        (
+            5,
+            format!("{{\"t\":\"MESSAGE_DELETE\",\"s\":5,\"op\":0,\"d\":{body}}}\n"),
+        ),
+    ] {
+        let out = text(&mut shard, t0, &frame);
+        assert_eq!(
+            dispatches(&out),
+            [(seq, "MESSAGE_DELETE".to_owned())],
+            "{frame}"
+        );
+    }
 }

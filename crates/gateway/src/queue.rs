@@ -95,7 +95,12 @@ impl LocalQueue {
     /// Like [`LocalQueue::session_limit`] with the total the budget refills
     /// to, and the refill period (24 h on Discord).
     #[must_use]
-    pub fn session_limit_with_total(self, remaining: u32, total: u32, reset_after: Duration) -> Self {
+    pub fn session_limit_with_total(
+        self,
+        remaining: u32,
+        total: u32,
+        reset_after: Duration,
+    ) -> Self {
         if let Ok(mut budget) = self.budget.lock() {
             budget.remaining = Some(remaining);
             budget.total = total;
@@ -170,11 +175,9 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn exhausted_budget_waits_for_reset() {
-        let queue = LocalQueue::new(1).interval(Duration::ZERO).session_limit_with_total(
-            1,
-            1000,
-            Duration::from_secs(3600),
-        );
+        let queue = LocalQueue::new(1)
+            .interval(Duration::ZERO)
+            .session_limit_with_total(1, 1000, Duration::from_secs(3600));
         let t0 = Instant::now();
         queue.acquire(ShardId::ONE).await;
         assert_eq!(Instant::now() - t0, Duration::ZERO);

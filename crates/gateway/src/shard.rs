@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, Stream, StreamExt};
 use tether_gateway_proto::{
-    CloseFrame, CloseKind, Message, Output, Session, SendError, Shard as Proto, ShardConfig,
+    CloseFrame, CloseKind, Message, Output, SendError, Session, Shard as Proto, ShardConfig,
     ShardEvent, ShardId, ShardStats, ShardStatus,
 };
 use tether_model::gateway::Command;
@@ -454,9 +454,12 @@ async fn sleep_until_opt(deadline: Option<std::time::Instant>) {
 async fn open(url: &str) -> Result<Socket, tokio_websockets::Error> {
     // Building a TLS configuration loads the root store; once per process.
     static CONNECTOR: OnceLock<Option<Connector>> = OnceLock::new();
-    let uri: http::Uri = url.parse().map_err(|_| tokio_websockets::Error::NoUriConfigured)?;
-    let mut builder = ClientBuilder::from_uri(uri)
-        .limits(Limits::default().max_payload_len(Some(tether_gateway_proto::DEFAULT_MAX_MESSAGE_SIZE)));
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|_| tokio_websockets::Error::NoUriConfigured)?;
+    let mut builder = ClientBuilder::from_uri(uri).limits(
+        Limits::default().max_payload_len(Some(tether_gateway_proto::DEFAULT_MAX_MESSAGE_SIZE)),
+    );
     if let Some(connector) = CONNECTOR.get_or_init(|| Connector::new().ok()) {
         builder = builder.connector(connector);
     }

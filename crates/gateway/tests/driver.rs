@@ -87,14 +87,19 @@ fn message_json(seq: u64) -> String {
 async fn serve(listener: TcpListener, log: Arc<Mutex<Log>>) {
     let port = listener.local_addr().unwrap().port();
     loop {
-        let Ok((stream, _)) = listener.accept().await else { return };
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
         let log = Arc::clone(&log);
         tokio::spawn(async move {
             let Ok((request, socket)) = ServerBuilder::new().accept(stream).await else {
                 return;
             };
             let uri = request.uri().to_string();
-            assert!(uri.contains("v=10") && uri.contains("encoding=json"), "{uri}");
+            assert!(
+                uri.contains("v=10") && uri.contains("encoding=json"),
+                "{uri}"
+            );
             connection(socket, Deflater::for_uri(&uri), port, log).await;
         });
     }
@@ -113,7 +118,9 @@ async fn connection(
             log.lock().unwrap().close_codes.push(code.into());
             return;
         }
-        let Some(text) = frame.as_text() else { continue };
+        let Some(text) = frame.as_text() else {
+            continue;
+        };
         let v: serde_json::Value = serde_json::from_str(text).unwrap();
         match v["op"].as_u64().unwrap() {
             2 => {
@@ -126,7 +133,10 @@ async fn connection(
                 );
                 socket.send(deflater.message(&ready)).await.unwrap();
                 for seq in 2..=6 {
-                    socket.send(deflater.message(&message_json(seq))).await.unwrap();
+                    socket
+                        .send(deflater.message(&message_json(seq)))
+                        .await
+                        .unwrap();
                 }
                 socket.flush().await.unwrap();
                 // Drop the TCP connection without a close frame.
@@ -137,12 +147,18 @@ async fn connection(
                 let seq = v["d"]["seq"].as_u64().unwrap();
                 log.lock().unwrap().resumes.push(seq);
                 for s in seq.saturating_sub(2).max(2)..=10 {
-                    socket.send(deflater.message(&message_json(s))).await.unwrap();
+                    socket
+                        .send(deflater.message(&message_json(s)))
+                        .await
+                        .unwrap();
                 }
                 let resumed = r#"{"t":"RESUMED","s":11,"op":0,"d":{}}"#;
                 socket.send(deflater.message(resumed)).await.unwrap();
                 for s in 12..=14 {
-                    socket.send(deflater.message(&message_json(s))).await.unwrap();
+                    socket
+                        .send(deflater.message(&message_json(s)))
+                        .await
+                        .unwrap();
                 }
             }
             _ => {}
@@ -167,11 +183,17 @@ async fn run(compression: Compression) {
     let collected = tokio::time::timeout(Duration::from_secs(20), async {
         while let Some(event) = shard.next_event().await {
             match event {
-                ShardEvent::Dispatch { event: Event::MessageCreate(m), sequence } => {
+                ShardEvent::Dispatch {
+                    event: Event::MessageCreate(m),
+                    sequence,
+                } => {
                     assert_eq!(m.content, format!("message {sequence}"));
                     seen.push(sequence);
                 }
-                ShardEvent::Dispatch { event: Event::Resumed(_), .. } => resumed = true,
+                ShardEvent::Dispatch {
+                    event: Event::Resumed(_),
+                    ..
+                } => resumed = true,
                 _ => {}
             }
             if seen.last() == Some(&14) {
@@ -187,14 +209,22 @@ async fn run(compression: Compression) {
     assert_eq!(seen, expected, "every event once, in order");
     let info = handle.info();
     assert_eq!((info.stats.identifies, info.stats.resumes), (1, 1));
-    assert!(info.stats.duplicates >= 1, "the sloppy replay was deduplicated");
+    assert!(
+        info.stats.duplicates >= 1,
+        "the sloppy replay was deduplicated"
+    );
     if compression != Compression::None {
         assert!(info.compression_ratio().unwrap() > 1.0);
     }
 
     let session = handle.close(CloseKind::Resumable).await.unwrap();
     assert_eq!((session.id.as_str(), session.sequence), ("s1", 14));
-    assert!(shard.next_event().await.is_some_and(|e| matches!(e, ShardEvent::Shutdown { .. })));
+    assert!(
+        shard
+            .next_event()
+            .await
+            .is_some_and(|e| matches!(e, ShardEvent::Shutdown { .. }))
+    );
     assert!(shard.next_event().await.is_none());
     {
         let log = log.lock().unwrap();
@@ -229,8 +259,12 @@ async fn fatal_close_ends_the_stream_with_a_named_error() {
         let hello = r#"{"op":10,"d":{"heartbeat_interval":60000}}"#;
         socket.send(Message::text(hello)).await.unwrap();
         let _identify = socket.next().await;
-        let code = tokio_websockets::CloseCode::try_from(CloseCode::AuthenticationFailed.code()).unwrap();
-        socket.send(Message::close(Some(code), "Authentication failed.")).await.unwrap();
+        let code =
+            tokio_websockets::CloseCode::try_from(CloseCode::AuthenticationFailed.code()).unwrap();
+        socket
+            .send(Message::close(Some(code), "Authentication failed."))
+            .await
+            .unwrap();
     });
     let config = ShardConfig::new(Token::new("bad"), Intents::empty())
         .gateway_url(url)
@@ -247,5 +281,8 @@ async fn fatal_close_ends_the_stream_with_a_named_error() {
     }
     let fatal = fatal.expect("a fatal error");
     assert_eq!(fatal.close_code(), CloseCode::AuthenticationFailed);
-    assert!(!fatal.to_string().contains("bad"), "no token in the message");
+    assert!(
+        !fatal.to_string().contains("bad"),
+        "no token in the message"
+    );
 }

@@ -154,7 +154,7 @@ pub struct Mention {
     #[serde(default)]
     pub username: String,
     /// Legacy tag, or `"0"`.
-    #[serde(default)]
+    #[serde(default = "crate::user::zero_discriminator")]
     pub discriminator: String,
     /// Display name.
     #[serde(default)]

@@ -141,8 +141,14 @@ impl<'de> Deserialize<'de> for Permissions {
                 f.write_str("permissions as a decimal string")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Permissions, E> {
-                v.parse()
-                    .map(Permissions::from_bits_retain)
+                // Discord's permissions are "arbitrarily large" integers;
+                // bits past 63 do not exist yet and are dropped rather
+                // than failing the whole event.
+                v.parse::<u128>()
+                    .map(|bits| {
+                        #[expect(clippy::cast_possible_truncation, reason = "only 64 bits exist")]
+                        Permissions::from_bits_retain(bits as u64)
+                    })
                     .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Permissions, E> {

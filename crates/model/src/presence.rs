@@ -10,7 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::id::{ApplicationId, GuildId, UserId};
 
 /// A user's online status.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Eq, Hash, PartialEq, Serialize)]
+///
+/// Any value is accepted: a string this library does not know, or a value
+/// of another type, is [`Status::Unknown`] (Discord warns that presence
+/// fields are not validated).
+#[derive(Clone, Copy, Debug, Default, Eq, Hash, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Status {
@@ -26,8 +30,62 @@ pub enum Status {
     #[default]
     Offline,
     /// A status this library does not know.
-    #[serde(other)]
     Unknown,
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Status;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a status")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Status, E> {
+                Ok(match v {
+                    "online" => Status::Online,
+                    "dnd" => Status::Dnd,
+                    "idle" => Status::Idle,
+                    "invisible" => Status::Invisible,
+                    "offline" => Status::Offline,
+                    _ => Status::Unknown,
+                })
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Status, E> {
+                Ok(Status::Unknown)
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Status, E> {
+                Ok(Status::Unknown)
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Status, E> {
+                Ok(Status::Unknown)
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Status, E> {
+                Ok(Status::Unknown)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Status, E> {
+                Ok(Status::Unknown)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Status, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Status::Unknown)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Status, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Status::Unknown)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
 }
 
 /// A user id, as carried by a presence's (possibly partial) user object.
@@ -75,6 +133,7 @@ pub struct ClientStatus {
 #[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq, Serialize)]
 pub struct Activity {
     /// Name.
+    #[serde(default)]
     pub name: String,
     /// 0 playing, 1 streaming, 2 listening, 3 watching, 4 custom, 5 competing.
     #[serde(rename = "type", default)]

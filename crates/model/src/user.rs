@@ -37,7 +37,7 @@ pub struct User {
     pub public_flags: Option<u64>,
 }
 
-fn zero_discriminator() -> String {
+pub(crate) fn zero_discriminator() -> String {
     "0".to_owned()
 }
 

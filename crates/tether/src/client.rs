@@ -28,9 +28,7 @@ use tether_gateway::{
     ShardHandle, ShardId,
 };
 use tether_model::application::Application;
-use tether_model::gateway::{
-    Event, EventKind, EventType, EventTypeFlags, UpdatePresence, kinds,
-};
+use tether_model::gateway::{Event, EventKind, EventType, EventTypeFlags, UpdatePresence, kinds};
 use tether_model::message::Message;
 use tether_model::user::CurrentUser;
 use tether_model::{Intents, Token};
@@ -199,7 +197,10 @@ impl ClientBuilder {
     /// Sees every shard event as it happens: Hello, Identify, heartbeats
     /// and their latency, disconnects, dispatches. Runs on the dispatcher:
     /// keep it quick.
-    pub fn on_gateway(mut self, hook: impl Fn(ShardId, &ShardEvent) + Send + Sync + 'static) -> Self {
+    pub fn on_gateway(
+        mut self,
+        hook: impl Fn(ShardId, &ShardEvent) + Send + Sync + 'static,
+    ) -> Self {
         self.gateway_hook = Some(Arc::new(hook));
         self
     }
@@ -314,11 +315,12 @@ impl ClientBuilder {
             http = http.api_base(base.clone());
         }
         let http = http.build().map_err(Error::http)?;
-        let mut event_types = self.event_types
-            | EventType::Ready.into()
-            | EventType::UserUpdate.into();
+        let mut event_types =
+            self.event_types | EventType::Ready.into() | EventType::UserUpdate.into();
         for handler in &self.handlers {
-            event_types |= handler.kind.map_or(EventTypeFlags::ALL, EventTypeFlags::from);
+            event_types |= handler
+                .kind
+                .map_or(EventTypeFlags::ALL, EventTypeFlags::from);
         }
         Ok(Client {
             config: self,
@@ -461,7 +463,9 @@ impl Client {
         let mut shards = Vec::new();
         let mut handles = Vec::new();
         for number in start..end {
-            let Some(id) = ShardId::new(number, total) else { continue };
+            let Some(id) = ShardId::new(number, total) else {
+                continue;
+            };
             let mut config = ShardConfig::new(self.config.token.clone(), self.config.intents)
                 .shard(id)
                 .gateway_url(url.clone())
@@ -497,8 +501,11 @@ impl Client {
             waiters: Arc::new(Waiters::default()),
             event_types: self.event_types,
         });
-        *self.shutdown.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-            Some(Arc::clone(&shared));
+        *self
+            .shutdown
+            .shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::clone(&shared));
         let result = Dispatcher::new(&self.config, Arc::clone(&shared), &self.shutdown)
             .run(shards)
             .await;
@@ -696,7 +703,9 @@ impl<'a> Dispatcher<'a> {
         }
         let name = event.name().to_owned();
         for handler in self.handlers.iter() {
-            let Some(future) = handler.call(ctx.clone(), &event) else { continue };
+            let Some(future) = handler.call(ctx.clone(), &event) else {
+                continue;
+            };
             let Ok(permit) = Arc::clone(&self.semaphore).acquire_owned().await else {
                 return;
             };

@@ -154,7 +154,10 @@ impl std::error::Error for HandlerError {
 pub(crate) type ErrorHook = Arc<dyn Fn(HandlerError) + Send + Sync>;
 
 /// The default error hook: a log line with the event name.
-#[expect(clippy::needless_pass_by_value, reason = "the hook's signature takes the error")]
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "the hook's signature takes the error"
+)]
 pub(crate) fn log_error(error: HandlerError) {
     tracing::error!(event = %error.event, "{error}");
 }

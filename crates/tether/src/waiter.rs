@@ -47,11 +47,7 @@ impl Drop for WaitGuard {
 }
 
 impl Waiters {
-    pub(crate) fn register(
-        self: &Arc<Self>,
-        kind: EventType,
-        predicate: Predicate,
-    ) -> WaitGuard {
+    pub(crate) fn register(self: &Arc<Self>, kind: EventType, predicate: Predicate) -> WaitGuard {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = oneshot::channel();
         self.lock().push(Waiter {
@@ -80,8 +76,10 @@ impl Waiters {
             // rather than taking the dispatcher down.
             let hit = list.get(i).is_some_and(|w| {
                 w.kind == kind
-                    && std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (w.predicate)(event)))
-                        .unwrap_or(false)
+                    && std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        (w.predicate)(event)
+                    }))
+                    .unwrap_or(false)
             });
             if hit {
                 let waiter = list.swap_remove(i);

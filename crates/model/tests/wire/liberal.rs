@@ -233,3 +233,39 @@ fn core_events_still_decode_with_a_mangled_neighbour_field() {
     let event = Event::from_dispatch("READY", &ready).unwrap();
     assert_eq!(event, dispatch("READY"));
 }
+
+/// Discord warns that presence fields are not validated: a status of the
+/// wrong type is `Unknown`, and an activity without a name still decodes,
+/// so that one odd presence never loses a whole `GUILD_CREATE`.
+#[test]
+fn presence_fields_of_any_type_are_accepted() {
+    use tether_model::gateway::Event;
+    use tether_model::presence::Status;
+    let data = r#"{"user":{"id":"1"},"guild_id":"2","status":1,"activities":[{"type":0}],
+        "client_status":{"web":["odd"]}}"#;
+    let Ok(Event::PresenceUpdate(p)) = Event::from_dispatch("PRESENCE_UPDATE", data) else {
+        panic!("presence did not decode");
+    };
+    assert_eq!(p.status, Status::Unknown);
+    assert_eq!(p.client_status.web, Some(Status::Unknown));
+    assert_eq!(p.activities[0].name, "");
+}
+
+/// Permissions are "arbitrarily large" integers on Discord; a value past
+/// 64 bits keeps its low bits instead of failing the event.
+#[test]
+fn permissions_beyond_64_bits_are_accepted() {
+    let role: tether_model::guild::Role =
+        serde_json::from_str(r#"{"id":"1","name":"r","permissions":"36893488147419103240"}"#)
+            .unwrap();
+    assert_eq!(role.permissions.bits(), 8);
+}
+
+#[test]
+fn resumed_with_null_payload_is_accepted() {
+    use tether_model::gateway::Event;
+    assert!(matches!(
+        Event::from_dispatch("RESUMED", "null"),
+        Ok(Event::Resumed(_))
+    ));
+}

@@ -29,8 +29,17 @@ pub struct Ready {
 }
 
 /// `RESUMED`: the replay after a Resume is complete.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Eq, PartialEq, Serialize)]
+///
+/// Its payload carries nothing a bot needs (an object with `_trace` at
+/// most); anything, `null` included, is accepted.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq, Serialize)]
 pub struct Resumed {}
+
+impl<'de> Deserialize<'de> for Resumed {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| Self {})
+    }
+}
 
 /// `RATE_LIMITED`: a gateway command was refused.
 #[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
