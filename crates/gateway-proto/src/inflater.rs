@@ -178,7 +178,14 @@ enum Codec {
     None {
         payload: Option<Decompress>,
     },
-    ZlibStream(Decompress),
+    /// The stream is inflated as raw deflate after its two-byte zlib
+    /// header: the Adler-32 trailer is only checked when a stream ends,
+    /// which a gateway stream never does, so computing the running
+    /// checksum over every byte would be wasted work.
+    ZlibStream {
+        raw: Decompress,
+        header_pending: bool,
+    },
     ZstdStream(DCtx<'static>),
 }
 
@@ -189,7 +196,10 @@ impl Inflater {
     pub fn new(compression: Compression, max_message_size: usize) -> Self {
         let codec = match compression {
             Compression::None => Codec::None { payload: None },
-            Compression::ZlibStream => Codec::ZlibStream(Decompress::new(true)),
+            Compression::ZlibStream => Codec::ZlibStream {
+                raw: Decompress::new(false),
+                header_pending: true,
+            },
             Compression::ZstdStream => Codec::ZstdStream(DCtx::create()),
         };
         Self {
@@ -272,7 +282,13 @@ impl Inflater {
         match &mut self.codec {
             // Payload contexts are reset before each payload anyway.
             Codec::None { .. } => {}
-            Codec::ZlibStream(zlib) => zlib.reset(true),
+            Codec::ZlibStream {
+                raw,
+                header_pending,
+            } => {
+                raw.reset(false);
+                *header_pending = true;
+            }
             Codec::ZstdStream(zstd) => {
                 // A session-only reset cannot fail; should libzstd disagree,
                 // a new context is just as fresh.
@@ -290,7 +306,7 @@ impl Inflater {
     pub fn compression(&self) -> Compression {
         match self.codec {
             Codec::None { .. } => Compression::None,
-            Codec::ZlibStream(_) => Compression::ZlibStream,
+            Codec::ZlibStream { .. } => Compression::ZlibStream,
             Codec::ZstdStream(_) => Compression::ZstdStream,
         }
     }
@@ -444,7 +460,10 @@ fn decode<'o>(
                 output.extend_from_slice(frame);
             }
         }
-        Codec::ZlibStream(zlib) => {
+        Codec::ZlibStream {
+            raw,
+            header_pending,
+        } => {
             if pending.len().saturating_add(frame.len()) > max {
                 return Err(InflateError::too_large(max));
             }
@@ -461,8 +480,18 @@ fn decode<'o>(
                 }
                 pending.as_slice()
             };
+            let input = if *header_pending {
+                if !is_zlib_header(input) {
+                    pending.clear();
+                    return Err(InflateError::corrupt("zlib-stream without a zlib header"));
+                }
+                *header_pending = false;
+                input.get(2..).unwrap_or_default()
+            } else {
+                input
+            };
             output.clear();
-            let mut stream = Stream::Zlib(zlib, FlushDecompress::Sync);
+            let mut stream = Stream::Zlib(raw, FlushDecompress::Sync);
             let drained = drain(&mut stream, input, output, max, Until::Flushed);
             pending.clear();
             drained?;

@@ -51,7 +51,13 @@ fn snowflake(r: &mut Rand, base_ms: u64) -> u64 {
     ((base_ms + r.below(1_000_000)) << 22) | r.below(1 << 22)
 }
 
-fn user(out: &mut String, r: &mut Rand, id: u64) {
+/// Users are drawn from a fixed pool, as in a real guild where the same
+/// people talk all day: a user's fields depend only on its index.
+const USERS: u64 = 200;
+
+fn user(out: &mut String, index: u64) {
+    let r = &mut Rand::new(index + 1);
+    let id = snowflake(r, 200_000_000_000);
     let name = r.pick(NAMES);
     let n = r.below(1000);
     let _ = write!(
@@ -64,7 +70,8 @@ fn user(out: &mut String, r: &mut Rand, id: u64) {
     );
 }
 
-fn member(out: &mut String, r: &mut Rand, roles: &[u64]) {
+fn member(out: &mut String, index: u64, roles: &[u64]) {
+    let r = &mut Rand::new(index + 1_000_001);
     out.push_str(r#"{"roles":["#);
     let count = 1 + r.below(4);
     for i in 0..count {
@@ -120,21 +127,23 @@ pub(crate) fn message_create(r: &mut Rand, seq: u64) -> String {
         r.below(1_000_000),
         r.next() >> 2
     );
-    for i in 0..r.below(3) {
+    // Most messages mention nobody; some mention one or two people.
+    for i in 0..r.below(4).saturating_sub(1) {
         if i > 0 {
             d.push(',');
         }
+        let mentioned = r.below(USERS);
         let mut u = String::new();
-        let id = snowflake(r, base);
-        user(&mut u, r, id);
+        user(&mut u, mentioned);
         u.pop();
         d.push_str(&u);
         d.push_str(r#","member":"#);
-        member(&mut d, r, &roles);
+        member(&mut d, mentioned, &roles);
         d.push('}');
     }
+    let author = r.below(USERS);
     d.push_str(r#"],"mention_roles":[],"mention_everyone":false,"member":"#);
-    member(&mut d, r, &roles);
+    member(&mut d, author, &roles);
     let _ = write!(d, r#","id":"{id}","flags":0,"embeds":["#);
     if r.below(4) == 0 {
         let _ = write!(
@@ -150,12 +159,11 @@ pub(crate) fn message_create(r: &mut Rand, seq: u64) -> String {
         );
     }
     d.push_str(r#"],"edited_timestamp":null,"content":""#);
-    let len = 4 + r.below(40);
+    let len = 3 + r.below(30);
     d.push_str(&words(r, len));
     d.push_str(r#"","components":[],"channel_type":0,"channel_id":""#);
     let _ = write!(d, r#"{channel}","author":"#);
-    let author = snowflake(r, base);
-    user(&mut d, r, author);
+    user(&mut d, author);
     d.push_str(r#","attachments":["#);
     if r.below(6) == 0 {
         let a = snowflake(r, base);
