@@ -84,6 +84,10 @@ async fn main() -> anyhow::Result<()> {
         Ok(wire_bytes)
     });
 
+    // Messages sent before the session exists would reach nobody.
+    emulator
+        .wait_for(TIME_LIMIT, |core| core.sessions().first().map(drop))
+        .await?;
     let started = Instant::now();
     let (alice, general) = (emulator.human_id(), emulator.channel_id());
     let mut sent = 0u64;

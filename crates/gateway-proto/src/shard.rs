@@ -57,6 +57,9 @@ const HELLO_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long to wait for the transport to close after sending a close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
+/// The shortest heartbeat interval honoured, in milliseconds.
+const MIN_HEARTBEAT_MS: u64 = 100;
+
 /// The gateway API version this crate speaks.
 pub const API_VERSION: u8 = 10;
 
@@ -842,8 +845,9 @@ impl Core {
             );
             return;
         };
-        // An interval of 0 would beat in a busy loop; Discord never sends it.
-        let interval = Duration::from_millis(hello.heartbeat_interval.max(1000));
+        // The server's interval is honoured, except that a tiny one would
+        // beat in a busy loop (and break the 120-per-minute rule).
+        let interval = Duration::from_millis(hello.heartbeat_interval.max(MIN_HEARTBEAT_MS));
         self.heartbeat_interval = Some(interval);
         self.limiter = CommandLimiter::new(interval);
         self.timers.hello = None;

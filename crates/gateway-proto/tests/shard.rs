@@ -963,3 +963,19 @@ fn dispatch_keys_in_any_order_and_extra_keys_are_read() {
         );
     }
 }
+
+#[test]
+fn heartbeats_continue_on_a_resumed_connection() {
+    let mut shard = Shard::new(config().backoff(Backoff::new(Duration::ZERO, Duration::ZERO)));
+    let t0 = establish(&mut shard, origin());
+    shard.handle_close(t0, None);
+    drain(&mut shard);
+    shard.handle_open(t0);
+    text(&mut shard, t0, &hello());
+    text(&mut shard, t0, r#"{"t":"RESUMED","s":2,"op":0,"d":{}}"#);
+    let (_, deadline) = drain(&mut shard);
+    assert_eq!(deadline, Some(t0 + INTERVAL.mul_f64(0.25)));
+    shard.handle_timeout(deadline.unwrap());
+    let out = transmits(&drain(&mut shard).0);
+    assert_eq!(out, [r#"{"op":1,"d":2}"#]);
+}

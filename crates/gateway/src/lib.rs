@@ -40,8 +40,8 @@ mod queue;
 mod shard;
 
 pub use tether_gateway_proto::{
-    CloseKind, Compression, DisconnectReason, FatalError, FatalErrorKind, SendError, SendErrorKind,
-    Session, ShardConfig, ShardEvent, ShardId, ShardStats, ShardStatus,
+    Backoff, CloseKind, Compression, DisconnectReason, FatalError, FatalErrorKind, SendError,
+    SendErrorKind, Session, ShardConfig, ShardEvent, ShardId, ShardStats, ShardStatus,
 };
 
 pub use self::queue::{IDENTIFY_INTERVAL, IdentifyQueue, LocalQueue, Permit};

@@ -265,10 +265,14 @@ impl Runner {
             let deadline = loop {
                 match self.proto.poll_output() {
                     Output::Connect { url } => self.connect(&url).await,
-                    Output::Transmit(frame) => self.transmit(frame.into_string()).await,
+                    Output::Transmit(frame) => {
+                        tracing::trace!(shard = %id, ?frame, "transmit");
+                        self.transmit(frame.into_string()).await;
+                    }
                     Output::Close(frame) => self.close_socket(frame).await,
                     Output::RequestIdentify => identify = Some(queue.acquire(id)),
                     Output::Event(event) => {
+                        tracing::trace!(shard = %id, ?event, "event");
                         if let ShardEvent::Shutdown { session } = &event {
                             if let Some(reply) = close_reply.take() {
                                 let _ = reply.send(session.clone());

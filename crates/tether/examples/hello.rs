@@ -64,7 +64,7 @@ async fn on_discord(token: &str) -> anyhow::Result<()> {
         .init();
     println!("connecting to Discord; Ctrl-C to stop");
     hello_bot(Client::builder(token, intents()))
-        .on_gateway(print_lifecycle(Instant::now(), None))
+        .on_gateway(print_lifecycle(Instant::now(), None, true))
         .build()?
         .run()
         .await?;
@@ -98,14 +98,10 @@ pub async fn offline(print: bool) -> anyhow::Result<Transcript> {
     // The demo waits for one acknowledged heartbeat before alice speaks,
     // so that the whole lifecycle shows.
     let beat = Arc::new(Notify::new());
-    let lifecycle = print_lifecycle(started, Some(Arc::clone(&beat)));
+    let lifecycle = print_lifecycle(started, Some(Arc::clone(&beat)), print);
     let client = hello_bot(Client::builder(emulator.bot_token().expose(), intents()))
         .api_base(emulator.api_base())
-        .on_gateway(move |shard, event| {
-            if print {
-                lifecycle(shard, event);
-            }
-        })
+        .on_gateway(lifecycle)
         .build()?;
     let handle = client.handle();
     let waiter = handle.clone();
@@ -154,11 +150,12 @@ pub async fn offline(print: bool) -> anyhow::Result<Transcript> {
     outcome
 }
 
-/// A gateway hook printing the lifecycle with the time since start;
-/// `beat` is notified on the first heartbeat ACK.
+/// A gateway hook printing the lifecycle with the time since start (when
+/// `print`); `beat` is notified on the first heartbeat ACK.
 fn print_lifecycle(
     started: Instant,
     beat: Option<Arc<Notify>>,
+    print: bool,
 ) -> impl Fn(ShardId, &ShardEvent) + Send + Sync + 'static {
     let first_ack = AtomicBool::new(true);
     move |shard, event| {
@@ -219,6 +216,8 @@ fn print_lifecycle(
             ShardEvent::Shutdown { .. } => "shard closed".to_owned(),
             other => format!("{other:?}"),
         };
-        println!("[{at:7.3}s] shard {} {line}", shard.number());
+        if print {
+            println!("[{at:7.3}s] shard {} {line}", shard.number());
+        }
     }
 }

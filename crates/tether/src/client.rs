@@ -24,8 +24,8 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use serde::{Deserialize, Serialize};
 use tether_gateway::{
-    CloseKind, Compression, IdentifyQueue, LocalQueue, Session, Shard, ShardConfig, ShardEvent,
-    ShardHandle, ShardId,
+    Backoff, CloseKind, Compression, IdentifyQueue, LocalQueue, Session, Shard, ShardConfig,
+    ShardEvent, ShardHandle, ShardId,
 };
 use tether_model::application::Application;
 use tether_model::gateway::{Event, EventKind, EventType, EventTypeFlags, UpdatePresence, kinds};
@@ -104,6 +104,7 @@ pub struct ClientBuilder {
     event_buffer: usize,
     sessions: Vec<ShardSession>,
     identify_interval: Option<Duration>,
+    backoff: Option<Backoff>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -138,6 +139,7 @@ impl ClientBuilder {
             event_buffer: 1024,
             sessions: Vec::new(),
             identify_interval: None,
+            backoff: None,
         }
     }
 
@@ -288,6 +290,13 @@ impl ClientBuilder {
     /// emulator may allow less).
     pub fn identify_interval(mut self, interval: Duration) -> Self {
         self.identify_interval = Some(interval);
+        self
+    }
+
+    /// The delay policy between failed connection attempts (default:
+    /// from 1 s doubling to 60 s, with jitter).
+    pub fn reconnect_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = Some(backoff);
         self
     }
 
@@ -478,6 +487,9 @@ impl Client {
             if let Some(threshold) = self.config.large_threshold {
                 config = config.large_threshold(threshold);
             }
+            if let Some(backoff) = self.config.backoff {
+                config = config.backoff(backoff);
+            }
             if let Some(saved) = self
                 .config
                 .sessions
@@ -547,6 +559,15 @@ impl ClientHandle {
 
     fn requested(&self) -> Option<CloseKind> {
         self.kind.lock().ok().and_then(|k| *k)
+    }
+
+    /// The number of `wait_for` calls waiting right now.
+    pub fn waiters(&self) -> usize {
+        self.shared
+            .lock()
+            .ok()
+            .and_then(|s| s.as_ref().map(|s| s.waiters.len()))
+            .unwrap_or(0)
     }
 
     /// Waits for the next event of type `K` whose payload satisfies
