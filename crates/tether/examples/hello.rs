@@ -85,7 +85,7 @@ pub struct Transcript {
 pub async fn offline(print: bool) -> anyhow::Result<Transcript> {
     let started = Instant::now();
     let emulator = Emulator::builder()
-        .heartbeat_interval(Duration::from_millis(1000))
+        .heartbeat_interval(Duration::from_secs(1))
         .spawn()
         .await
         .context("starting the emulator")?;

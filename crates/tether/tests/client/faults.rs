@@ -60,7 +60,7 @@ fn fault_kinds() -> Vec<(Fault, bool)> {
     kinds
 }
 
-/// SplitMix64, so the fault schedule is the same on every run.
+/// `SplitMix64`, so the fault schedule is the same on every run.
 fn next(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
     let mut z = *state;
@@ -70,6 +70,7 @@ fn next(state: &mut u64) -> u64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::too_many_lines)] // one scenario, read top to bottom
 async fn every_promised_event_exactly_once_and_in_order() {
     support::trace();
     let emulator = support::emulator().await;
@@ -171,9 +172,9 @@ async fn every_promised_event_exactly_once_and_in_order() {
         missing.is_empty(),
         "lost outside any loss window: {missing:?}"
     );
-    let lost = MESSAGES as usize - seen.len();
+    let missed = MESSAGES as usize - seen.len();
     println!(
-        "{} faults ({} session-ending), {} messages seen once each, {lost} lost in {} windows",
+        "{} faults ({} session-ending), {} messages seen once each, {missed} lost in {} windows",
         points.len(),
         windows.len(),
         seen.len(),
