@@ -651,7 +651,12 @@ impl<'a> Dispatcher<'a> {
                 item = merged.recv() => {
                     let Some((id, event)) = item else { break };
                     if let Some(hook) = &self.gateway_hook {
-                        hook(id, &event);
+                        // User code: a panic in it is logged, not fatal.
+                        let call = std::panic::AssertUnwindSafe(|| hook(id, &event));
+                        if let Err(payload) = std::panic::catch_unwind(call) {
+                            let message = crate::handler::panic_message(&*payload);
+                            tracing::error!(shard = %id, "gateway hook panicked: {message}");
+                        }
                     }
                     match event {
                         ShardEvent::Fatal(error) => {

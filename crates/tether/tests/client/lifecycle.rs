@@ -127,3 +127,77 @@ async fn a_resumable_shutdown_lets_the_next_start_resume() {
     task.await.unwrap().unwrap();
     emulator.shutdown().await;
 }
+
+/// A writer that keeps everything logged, to search it afterwards.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Secret hygiene: a whole session (login, identify, heartbeats, a message
+/// round trip, a resume, shutdown) logged at TRACE level never shows the
+/// token, and neither does any `Debug` output along the way.
+#[tokio::test(flavor = "current_thread")]
+async fn the_token_never_appears_in_logs_or_debug_output() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let emulator = support::emulator().await;
+    let token = emulator.bot_token().expose().to_owned();
+    let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    let builder = support::client(&emulator).on_message(move |ctx, msg| {
+        let seen_tx = seen_tx.clone();
+        async move {
+            let _ = seen_tx.send(format!("{ctx:?} {msg:?}"));
+        }
+    });
+    let debug_builder = format!("{builder:?}");
+    let (handle, task) = support::start_ready(builder).await;
+    let session = support::connected(&emulator).await;
+    emulator
+        .say(emulator.human_id(), emulator.channel_id(), "psst")
+        .unwrap();
+    let in_handler = tokio::time::timeout(Duration::from_secs(10), seen.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    emulator
+        .fault_session(&session, tether_emulator::Fault::DropConnection)
+        .unwrap();
+    emulator
+        .say(emulator.human_id(), emulator.channel_id(), "again")
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), seen.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    handle.shutdown();
+    let result = task.await.unwrap();
+    emulator.shutdown().await;
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("transmit"), "TRACE logs were captured");
+    for (what, text) in [
+        ("logs", logs.as_str()),
+        ("builder Debug", debug_builder.as_str()),
+        ("handler Debug", in_handler.as_str()),
+        ("result Debug", &format!("{result:?}")),
+    ] {
+        assert!(!text.contains(&token), "the token shows in {what}");
+    }
+}
