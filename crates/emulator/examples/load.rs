@@ -112,7 +112,7 @@ async fn main() -> anyhow::Result<()> {
     #[expect(clippy::cast_precision_loss, reason = "a rate for humans")]
     let (rate, mib) = (
         events as f64 / elapsed,
-        wire_bytes as f64 / elapsed / (1 << 20) as f64,
+        wire_bytes as f64 / elapsed / f64::from(1 << 20),
     );
     println!("{events} MESSAGE_CREATE over one zlib-stream connection in {elapsed:.2} s");
     println!("{rate:.0} events/s, {mib:.1} MiB/s compressed on the wire");

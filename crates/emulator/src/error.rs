@@ -34,8 +34,9 @@ pub enum ErrorKind {
         /// What was refused.
         reason: &'static str,
     },
-    /// The input is not acceptable (Discord JSON error `code`: 50006 empty
-    /// message, 50008 non-text channel, 50035 invalid form body).
+    /// The input is not acceptable (Discord JSON error `code`: 30010 too
+    /// many reactions, 50006 empty message, 50008 non-text channel, 50035
+    /// invalid form body).
     #[error("invalid input: {reason}")]
     InvalidInput {
         /// Discord JSON error code.

@@ -36,6 +36,8 @@ const MAX_EMBEDS: usize = 10;
 const MAX_NONCE: usize = 25;
 /// Messages searched for a repeated nonce (`enforce_nonce`).
 const NONCE_WINDOW: usize = 100;
+/// Distinct reaction emojis per message, as on Discord.
+const MAX_REACTIONS: usize = 20;
 
 /// A message to create: the body of `POST /channels/{id}/messages`.
 ///
@@ -492,6 +494,13 @@ impl Core {
                 }
                 new
             }),
+            (true, None) if stored.reactions.len() >= MAX_REACTIONS => {
+                return Err(Error::invalid(
+                    30010,
+                    None,
+                    "maximum number of reactions reached (20)",
+                ));
+            }
             (true, None) => {
                 stored.reactions.push(StoredReaction {
                     emoji: emoji.clone(),

@@ -1,28 +1,4 @@
-//! The emulated Discord as a pure state machine: world, gateway sessions
-//! and connections, with no sockets, no clock and no tasks.
-//!
-//! The [`Core`] is fed inputs, each with the current instant, and polled
-//! for what to send:
-//!
-//! 1. a transport accepted a WebSocket → [`Core::open`] (queues Hello, or a
-//!    close for a bad `v`/`encoding`/`compress`);
-//! 2. a client message arrived → [`Core::handle_message`];
-//! 3. the transport ended → [`Core::handle_close`];
-//! 4. the deadline of [`Core::next_deadline`] passed →
-//!    [`Core::handle_timeout`] (safe to call early or twice);
-//! 5. world changes ([`Core::create_message`] and friends) and faults
-//!    ([`Core::fault`]) at any time;
-//! 6. after each input, drain [`Core::poll_output`] until `None` and carry
-//!    out each [`Action`] on its connection, in order.
-//!
-//! The tokio server of this crate is one such driver; an in-memory test
-//! harness with a virtual clock is another.
-//!
-//! Dispatches are encoded once per event: the payload (`d`) is serialised
-//! once (twice at most for messages, with and without content for bots
-//! lacking `MESSAGE_CONTENT`) and shared by every session; only the small
-//! frame around it, which carries the session's own sequence number, is
-//! built per session.
+//! The emulated Discord as a pure state machine; see [`Core`].
 
 mod actions;
 mod dispatch;
@@ -286,7 +262,54 @@ const IDENTIFY_LOG: usize = 10_000;
 /// Bounds the log of created messages that waiters scan.
 const MESSAGE_LOG: usize = 100_000;
 
-/// The emulated Discord, sans IO. See the [module docs](self).
+/// The emulated Discord as a pure state machine: world, gateway sessions
+/// and connections, with no sockets, no clock and no tasks.
+///
+/// The [`Core`] is fed inputs, each with the current instant, and polled
+/// for what to send:
+///
+/// 1. a transport accepted a WebSocket → [`Core::open`] (queues Hello, or a
+///    close for a bad `v`/`encoding`/`compress`);
+/// 2. a client message arrived → [`Core::handle_message`];
+/// 3. the transport ended → [`Core::handle_close`];
+/// 4. the deadline of [`Core::next_deadline`] passed →
+///    [`Core::handle_timeout`] (safe to call early or twice);
+/// 5. world changes ([`Core::create_message`] and friends) and faults
+///    ([`Core::fault`]) at any time;
+/// 6. after each input, drain [`Core::poll_output`] until `None` and carry
+///    out each [`Action`] on its connection, in order.
+///
+/// The tokio server of this crate is one such driver; an in-memory test
+/// harness with a virtual clock is another.
+///
+/// Dispatches are encoded once per event: the payload (`d`) is serialised
+/// once (twice at most for messages, with and without content for bots
+/// lacking `MESSAGE_CONTENT`) and shared by every session; only the small
+/// frame around it, which carries the session's own sequence number, is
+/// built per session.
+///
+/// ```
+/// use std::time::Instant;
+/// use tether_emulator::{Action, Config, Core, DEMO_TOKEN, World};
+///
+/// let now = Instant::now();
+/// let mut core = Core::new(World::demo(), Config::default(), now, 1_750_000_000_000);
+/// let conn = core.open(now, "/", "v=10&encoding=json");
+/// let identify = format!(
+///     r#"{{"op":2,"d":{{"token":"{DEMO_TOKEN}","intents":33281,"properties":{{}}}}}}"#
+/// );
+/// core.handle_message(now, conn, identify.as_bytes());
+/// let mut sent = Vec::new();
+/// while let Some(out) = core.poll_output() {
+///     if let Action::Send(text) = out.action {
+///         sent.push(text);
+///     }
+/// }
+/// assert!(sent[0].contains(r#""op":10"#), "Hello");
+/// assert!(sent[1].starts_with(r#"{"t":"READY","s":1"#));
+/// assert!(sent[2].starts_with(r#"{"t":"GUILD_CREATE","s":2"#));
+/// assert_eq!(core.next_deadline(), Some(now + Config::default().heartbeat_interval * 3 / 2));
+/// ```
 #[derive(Debug)]
 pub struct Core {
     world: World,

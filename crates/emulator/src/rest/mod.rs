@@ -775,6 +775,7 @@ pub(crate) fn error_to_response(error: &Error) -> Response {
 /// Discord's wording for the JSON codes the emulator answers with.
 fn discord_message(code: u32, reason: &str) -> String {
     match code {
+        30010 => "Maximum number of reactions reached (20)".to_owned(),
         50001 => "Missing Access".to_owned(),
         50005 => "Cannot edit a message authored by another user".to_owned(),
         50006 => "Cannot send an empty message".to_owned(),

@@ -166,6 +166,32 @@ async fn handle_errors_and_loaded_worlds() {
         refused.kind(),
         ErrorKind::Forbidden { code: 50001, .. }
     ));
+    let said = handle
+        .say(handle.human_id(), handle.channel_id(), "react to me")
+        .unwrap();
+    let emojis: Vec<String> = (0..21).map(|n| format!("custom{n}:{}", 1000 + n)).collect();
+    for emoji in &emojis[..20] {
+        handle
+            .react(handle.human_id(), handle.channel_id(), said.id, emoji)
+            .unwrap();
+    }
+    let full = handle
+        .react(handle.human_id(), handle.channel_id(), said.id, &emojis[20])
+        .unwrap_err();
+    assert!(matches!(
+        full.kind(),
+        ErrorKind::InvalidInput { code: 30010, .. }
+    ));
+    handle
+        .react(
+            handle.bot_user_id(),
+            handle.channel_id(),
+            said.id,
+            &emojis[0],
+        )
+        .unwrap();
+    let counted = &handle.messages(handle.channel_id())[0].reactions[0];
+    assert_eq!(counted.count, 2);
     let voice = handle
         .create_channel(handle.guild_id(), "Voice", 4)
         .unwrap();
