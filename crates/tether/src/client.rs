@@ -207,6 +207,12 @@ impl ClientBuilder {
         self
     }
 
+    /// Replaces the intents given to [`Client::builder`].
+    pub fn intents(mut self, intents: Intents) -> Self {
+        self.intents = intents;
+        self
+    }
+
     /// Runs `count` shards instead of the recommended number.
     pub fn shards(mut self, count: u32) -> Self {
         self.shards = Shards::Range {
@@ -324,8 +330,12 @@ impl ClientBuilder {
             http = http.api_base(base.clone());
         }
         let http = http.build().map_err(Error::http)?;
-        let mut event_types =
-            self.event_types | EventType::Ready.into() | EventType::UserUpdate.into();
+        // READY and USER_UPDATE keep the bot's user current; member chunks
+        // only come when asked for, by `request_members`.
+        let mut event_types = self.event_types
+            | EventType::Ready.into()
+            | EventType::UserUpdate.into()
+            | EventType::GuildMembersChunk.into();
         for handler in &self.handlers {
             event_types |= handler
                 .kind
@@ -568,6 +578,26 @@ impl ClientHandle {
             .ok()
             .and_then(|s| s.as_ref().map(|s| s.waiters.len()))
             .unwrap_or(0)
+    }
+
+    /// [`Context::request_members`] from outside the handlers.
+    ///
+    /// # Errors
+    ///
+    /// As [`Context::request_members`]; [`ErrorKind::Stopped`] before the
+    /// client connected.
+    pub async fn request_members(
+        &self,
+        request: tether_model::gateway::RequestGuildMembers,
+        timeout: Duration,
+    ) -> Result<crate::context::GuildMembers, Error> {
+        let shared = self
+            .shared
+            .lock()
+            .ok()
+            .and_then(|s| s.clone())
+            .ok_or_else(|| Error::new(ErrorKind::Stopped))?;
+        crate::context::request_members(&shared, request, timeout).await
     }
 
     /// Waits for the next event of type `K` whose payload satisfies

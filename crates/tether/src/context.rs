@@ -7,7 +7,9 @@ use tether_gateway::{ShardHandle, ShardId};
 use tether_model::gateway::{
     Command, EventKind, EventTypeFlags, RequestGuildMembers, UpdatePresence, UpdateVoiceState,
 };
-use tether_model::id::GuildId;
+use tether_model::guild::Member;
+use tether_model::id::{GuildId, UserId};
+use tether_model::presence::Presence;
 use tether_model::user::CurrentUser;
 
 use crate::error::{Error, ErrorKind};
@@ -62,12 +64,7 @@ impl Context {
     /// The handle of the shard that holds `guild`:
     /// `(guild_id >> 22) % shard_count`.
     pub fn shard_for_guild(&self, guild: GuildId) -> Option<&ShardHandle> {
-        let number = guild.shard(self.shared.shard_total);
-        self.shared
-            .shards
-            .iter()
-            .find(|(id, _)| id.number() == number)
-            .map(|(_, handle)| handle)
+        shard_for_guild(&self.shared, guild)
     }
 
     fn shard_handle(&self, id: ShardId) -> Option<&ShardHandle> {
@@ -118,6 +115,38 @@ impl Context {
         send(shard, Command::RequestGuildMembers(request)).await
     }
 
+    /// Requests guild members (op 8) and gathers every
+    /// `GUILD_MEMBERS_CHUNK` answering it (matched by a nonce this call
+    /// sets), for at most `timeout`.
+    ///
+    /// Asking for everyone (`RequestGuildMembers::query(guild, "", 0)`)
+    /// needs the `GUILD_MEMBERS` intent; ids that are not members come back
+    /// in [`GuildMembers::not_found`].
+    ///
+    /// ```no_run
+    /// # async fn f(ctx: tether::Context, guild: tether::model::id::GuildId) -> Result<(), tether::Error> {
+    /// use std::time::Duration;
+    /// use tether::model::gateway::RequestGuildMembers;
+    /// let all = ctx
+    ///     .request_members(RequestGuildMembers::query(guild, "", 0), Duration::from_secs(30))
+    ///     .await?;
+    /// println!("{} members", all.members.len());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Timeout`] when not every chunk came in time,
+    /// [`ErrorKind::Stopped`] when the guild's shard is not run here or
+    /// stopped, [`ErrorKind::Command`] when the request is too large.
+    pub async fn request_members(
+        &self,
+        request: RequestGuildMembers,
+        timeout: Duration,
+    ) -> Result<GuildMembers, Error> {
+        request_members(&self.shared, request, timeout).await
+    }
+
     /// Waits for the next event of type `K` whose payload satisfies
     /// `predicate`, for at most `timeout`.
     ///
@@ -149,6 +178,75 @@ impl Context {
     ) -> Result<K::Payload, Error> {
         wait_for::<K>(&self.shared, predicate, timeout).await
     }
+}
+
+/// The members gathered by [`Context::request_members`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GuildMembers {
+    /// The members, from every chunk.
+    pub members: Vec<Member>,
+    /// Requested user ids that are not members.
+    pub not_found: Vec<UserId>,
+    /// Presences, when they were requested.
+    pub presences: Vec<Presence>,
+}
+
+pub(crate) async fn request_members(
+    shared: &Shared,
+    mut request: RequestGuildMembers,
+    timeout: Duration,
+) -> Result<GuildMembers, Error> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tether_model::gateway::{Event, EventType};
+
+    static NONCE: AtomicU64 = AtomicU64::new(0);
+    let nonce = format!("tether-{:x}", NONCE.fetch_add(1, Ordering::Relaxed));
+    let guild = request.guild_id;
+    request.nonce = Some(nonce.clone());
+    let mut chunks = shared.waiters.register_many(
+        EventType::GuildMembersChunk,
+        Box::new(move |event| {
+            matches!(event, Event::GuildMembersChunk(c)
+                if c.guild_id == guild && c.nonce.as_deref() == Some(nonce.as_str()))
+        }),
+    );
+    let shard = shard_for_guild(shared, guild).ok_or_else(|| Error::new(ErrorKind::Stopped))?;
+    send(shard, Command::RequestGuildMembers(request)).await?;
+    let mut gathered = GuildMembers::default();
+    let mut seen = std::collections::BTreeSet::new();
+    let collect = async {
+        while let Some(event) = chunks.receiver.recv().await {
+            let Event::GuildMembersChunk(chunk) = event else {
+                continue;
+            };
+            // Discord may deliver an event twice; a chunk counts once.
+            if !seen.insert(chunk.chunk_index) {
+                continue;
+            }
+            let chunk = *chunk;
+            gathered.members.extend(chunk.members);
+            gathered.not_found.extend(chunk.not_found);
+            gathered.presences.extend(chunk.presences);
+            if u32::try_from(seen.len()).unwrap_or(u32::MAX) >= chunk.chunk_count {
+                return Ok(());
+            }
+        }
+        Err(Error::new(ErrorKind::Stopped))
+    };
+    match tokio::time::timeout(timeout, collect).await {
+        Ok(Ok(())) => Ok(gathered),
+        Ok(Err(error)) => Err(error),
+        Err(_) => Err(Error::new(ErrorKind::Timeout)),
+    }
+}
+
+fn shard_for_guild(shared: &Shared, guild: GuildId) -> Option<&ShardHandle> {
+    let number = guild.shard(shared.shard_total);
+    shared
+        .shards
+        .iter()
+        .find(|(id, _)| id.number() == number)
+        .map(|(_, handle)| handle)
 }
 
 pub(crate) async fn wait_for<K: EventKind>(

@@ -45,6 +45,6 @@ pub use tether_model::gateway::{Event, EventKind, EventType, EventTypeFlags, kin
 pub use tether_model::{Intents, Token};
 
 pub use self::client::{Client, ClientBuilder, ClientHandle, ShardSession};
-pub use self::context::Context;
+pub use self::context::{Context, GuildMembers};
 pub use self::error::{BoxError, Error, ErrorKind};
 pub use self::handler::{HandlerError, HandlerFailure, HandlerResult};

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tether_model::gateway::{Event, EventType};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 type Predicate = Box<dyn Fn(&Event) -> bool + Send + Sync>;
 
@@ -17,7 +17,14 @@ struct Waiter {
     id: u64,
     kind: EventType,
     predicate: Predicate,
-    sender: oneshot::Sender<Event>,
+    sink: Sink,
+}
+
+/// Where a matching event goes: one event, or every one until the
+/// receiver is dropped.
+enum Sink {
+    Once(oneshot::Sender<Event>),
+    Many(mpsc::UnboundedSender<Event>),
 }
 
 /// The list of waiters of one client.
@@ -34,27 +41,52 @@ impl std::fmt::Debug for Waiters {
 }
 
 /// Removes its waiter when dropped; hold it while awaiting.
-pub(crate) struct WaitGuard {
+pub(crate) struct WaitGuard<R> {
     waiters: Arc<Waiters>,
     id: u64,
-    pub(crate) receiver: oneshot::Receiver<Event>,
+    pub(crate) receiver: R,
 }
 
-impl Drop for WaitGuard {
+impl<R> Drop for WaitGuard<R> {
     fn drop(&mut self) {
         self.waiters.remove(self.id);
     }
 }
 
 impl Waiters {
-    pub(crate) fn register(self: &Arc<Self>, kind: EventType, predicate: Predicate) -> WaitGuard {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+    /// A waiter for the next matching event.
+    pub(crate) fn register(
+        self: &Arc<Self>,
+        kind: EventType,
+        predicate: Predicate,
+    ) -> WaitGuard<oneshot::Receiver<Event>> {
         let (sender, receiver) = oneshot::channel();
+        self.add(kind, predicate, Sink::Once(sender), receiver)
+    }
+
+    /// A waiter for every matching event, until the guard is dropped.
+    pub(crate) fn register_many(
+        self: &Arc<Self>,
+        kind: EventType,
+        predicate: Predicate,
+    ) -> WaitGuard<mpsc::UnboundedReceiver<Event>> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        self.add(kind, predicate, Sink::Many(sender), receiver)
+    }
+
+    fn add<R>(
+        self: &Arc<Self>,
+        kind: EventType,
+        predicate: Predicate,
+        sink: Sink,
+        receiver: R,
+    ) -> WaitGuard<R> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.lock().push(Waiter {
             id,
             kind,
             predicate,
-            sender,
+            sink,
         });
         WaitGuard {
             waiters: Arc::clone(self),
@@ -63,7 +95,8 @@ impl Waiters {
         }
     }
 
-    /// Hands `event` to every waiter it satisfies, removing them.
+    /// Hands `event` to every waiter it satisfies, removing the one-shot
+    /// ones.
     pub(crate) fn fire(&self, event: &Event) {
         let Some(kind) = event.kind() else { return };
         let mut list = self.lock();
@@ -81,12 +114,22 @@ impl Waiters {
                     }))
                     .unwrap_or(false)
             });
-            if hit {
-                let waiter = list.swap_remove(i);
-                // A receiver dropped meanwhile just loses the event.
-                let _ = waiter.sender.send(event.clone());
-            } else {
+            if !hit {
                 i += 1;
+                continue;
+            }
+            let keep = match list.get(i).map(|w| &w.sink) {
+                Some(Sink::Many(sender)) => sender.send(event.clone()).is_ok(),
+                _ => false,
+            };
+            if keep {
+                i += 1;
+            } else {
+                let waiter = list.swap_remove(i);
+                if let Sink::Once(sender) = waiter.sink {
+                    // A receiver dropped meanwhile just loses the event.
+                    let _ = sender.send(event.clone());
+                }
             }
         }
     }

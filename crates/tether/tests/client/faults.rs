@@ -73,7 +73,9 @@ fn next(state: &mut u64) -> u64 {
 #[allow(clippy::too_many_lines)] // one scenario, read top to bottom
 async fn every_promised_event_exactly_once_and_in_order() {
     support::trace();
-    let emulator = support::emulator().await;
+    // Fast heartbeats, so that withheld ACKs are noticed quickly; this
+    // test sends no gateway commands, which would have to share the budget.
+    let emulator = support::emulator_beating_every(Duration::from_millis(500)).await;
     let seen = Arc::new(Mutex::new(Vec::<u32>::new()));
     let last_seen = Arc::new(AtomicI64::new(-1));
     let (established_tx, mut established) = mpsc::unbounded_channel();

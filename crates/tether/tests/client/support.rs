@@ -6,10 +6,17 @@ use tether::gateway::Backoff;
 use tether::{Client, ClientBuilder, Intents};
 use tether_emulator::{Emulator, EmulatorHandle};
 
-/// An emulator whose windows are short enough for tests.
+/// An emulator whose windows are short enough for tests. Heartbeats come
+/// every 2 s: at shorter intervals heartbeats alone would use up the
+/// 120-commands-per-minute budget the client keeps for them.
 pub(crate) async fn emulator() -> EmulatorHandle {
+    emulator_beating_every(Duration::from_secs(2)).await
+}
+
+/// An emulator with this heartbeat interval.
+pub(crate) async fn emulator_beating_every(interval: Duration) -> EmulatorHandle {
     Emulator::builder()
-        .heartbeat_interval(Duration::from_millis(500))
+        .heartbeat_interval(interval)
         .identify_interval(Duration::from_millis(50))
         .resume_grace(Duration::from_secs(60))
         .spawn()

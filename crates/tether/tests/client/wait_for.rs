@@ -97,3 +97,44 @@ async fn a_cancelled_wait_is_removed() {
     task.await.unwrap().unwrap();
     emulator.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_members_gathers_every_chunk() {
+    const MEMBERS: usize = 2500;
+    use tether::model::gateway::RequestGuildMembers;
+    use tether::model::id::UserId;
+
+    let emulator = support::emulator().await;
+    let guild = emulator.guild_id();
+    for i in 0..MEMBERS {
+        let user = emulator.create_user(&format!("member{i}"));
+        emulator.add_member(guild, user.id).unwrap();
+    }
+    let (handle, task) = support::start_ready(
+        support::client(&emulator)
+            .intents(tether::Intents::GUILDS | tether::Intents::GUILD_MEMBERS),
+    )
+    .await;
+    let all = handle
+        .request_members(
+            RequestGuildMembers::query(guild, "", 0),
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    // 2500 new members, alice and the bot: three chunks of at most 1000.
+    assert_eq!(all.members.len(), 2502);
+    let stranger = UserId::new(42);
+    let some = handle
+        .request_members(
+            RequestGuildMembers::user_ids(guild, vec![emulator.human_id(), stranger]),
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(some.members.len(), 1);
+    assert_eq!(some.not_found, [stranger]);
+    handle.shutdown();
+    task.await.unwrap().unwrap();
+    emulator.shutdown().await;
+}
