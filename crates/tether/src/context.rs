@@ -210,8 +210,8 @@ pub(crate) async fn request_members(
                 if c.guild_id == guild && c.nonce.as_deref() == Some(nonce.as_str()))
         }),
     );
-    let shard = shard_for_guild(shared, guild).ok_or_else(|| Error::new(ErrorKind::Stopped))?;
-    send(shard, Command::RequestGuildMembers(request)).await?;
+    let handle = shard_for_guild(shared, guild).ok_or_else(|| Error::new(ErrorKind::Stopped))?;
+    send(handle, Command::RequestGuildMembers(request)).await?;
     let mut gathered = GuildMembers::default();
     let mut seen = std::collections::BTreeSet::new();
     let collect = async {
