@@ -9,6 +9,13 @@
 //! through [`Shard::next_event`] (or as a [`Stream`](futures_util::Stream)).
 //! Other tasks command it through a cloneable [`ShardHandle`].
 //!
+//! A [`Cluster`] runs many shards of one bot: all that `GET /gateway/bot`
+//! recommends, a given count, or a [`ShardRange`] of the total so that
+//! several processes share the bot. It starts them within Discord's
+//! identify limits, merges their events (tagged with the shard), routes
+//! guild commands to the guild's shard, reports every shard's status and
+//! latency, and closes them all.
+//!
 //! What it does not do: REST (see `tether-http`), caching (`tether-cache`)
 //! or running user handlers (`tether`).
 //!
@@ -36,6 +43,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod cluster;
 mod queue;
 mod shard;
 
@@ -44,5 +52,9 @@ pub use tether_gateway_proto::{
     SendErrorKind, Session, ShardConfig, ShardEvent, ShardId, ShardStats, ShardStatus,
 };
 
-pub use self::queue::{IDENTIFY_INTERVAL, IdentifyQueue, LocalQueue, Permit};
+pub use self::cluster::{
+    Cluster, ClusterBuilder, ClusterHandle, ClusterInfo, ClusterSendError, ClusterSendErrorKind,
+    ShardRange,
+};
+pub use self::queue::{IDENTIFY_INTERVAL, IdentifyQueue, LocalQueue, Permit, RESET_MARGIN};
 pub use self::shard::{Shard, ShardBuilder, ShardHandle, ShardInfo};
