@@ -24,8 +24,8 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use serde::{Deserialize, Serialize};
 use tether_gateway::{
-    Backoff, CloseKind, Compression, IdentifyQueue, LocalQueue, Session, Shard, ShardConfig,
-    ShardEvent, ShardHandle, ShardId,
+    Backoff, CloseKind, Cluster, ClusterInfo, Compression, Session, ShardConfig, ShardEvent,
+    ShardId, ShardRange,
 };
 use tether_model::application::Application;
 use tether_model::gateway::{Event, EventKind, EventType, EventTypeFlags, UpdatePresence, kinds};
@@ -461,65 +461,47 @@ impl Client {
         if self.user.is_none() {
             self.login().await?;
         }
-        let gateway = self.http.gateway_bot().await.map_err(Error::http)?;
-        let url = self.config.gateway_url.clone().unwrap_or(gateway.url);
-        let (start, end, total) = match self.config.shards {
-            Shards::Recommended => (0, gateway.shards.max(1), gateway.shards.max(1)),
-            Shards::Range { start, end, total } => (start, end, total),
-        };
-        let limit = gateway.session_start_limit;
-        let mut queue = LocalQueue::new(u16::try_from(limit.max_concurrency).unwrap_or(u16::MAX))
-            .session_limit_with_total(
-                limit.remaining,
-                limit.total,
-                Duration::from_millis(limit.reset_after),
+        let mut gateway = self.http.gateway_bot().await.map_err(Error::http)?;
+        if let Some(url) = &self.config.gateway_url {
+            gateway.url.clone_from(url);
+        }
+        let mut template = ShardConfig::new(self.config.token.clone(), self.config.intents)
+            .compression(self.config.compression)
+            .event_types(self.event_types);
+        if let Some(presence) = &self.config.presence {
+            template = template.presence(presence.clone());
+        }
+        if let Some(threshold) = self.config.large_threshold {
+            template = template.large_threshold(threshold);
+        }
+        if let Some(backoff) = self.config.backoff {
+            template = template.backoff(backoff);
+        }
+        let mut cluster = Cluster::builder(template)
+            .gateway_bot(&gateway)
+            .event_buffer(self.config.event_buffer)
+            .resume_sessions(
+                self.config
+                    .sessions
+                    .iter()
+                    .filter_map(|s| Some((ShardId::new(s.shard, s.shards)?, s.session.clone()))),
             );
+        if let Shards::Range { start, end, total } = self.config.shards {
+            let range = ShardRange::new(start..end, total).ok_or_else(|| {
+                Error::new(ErrorKind::Config {
+                    reason: format!("shard range {start}..{end} of {total} is invalid"),
+                })
+            })?;
+            cluster = cluster.shards(range);
+        }
         if let Some(interval) = self.config.identify_interval {
-            queue = queue.interval(interval);
+            cluster = cluster.identify_interval(interval);
         }
-        let queue: Arc<dyn IdentifyQueue> = Arc::new(queue);
-
-        let mut shards = Vec::new();
-        let mut handles = Vec::new();
-        for number in start..end {
-            let Some(id) = ShardId::new(number, total) else {
-                continue;
-            };
-            let mut config = ShardConfig::new(self.config.token.clone(), self.config.intents)
-                .shard(id)
-                .gateway_url(url.clone())
-                .compression(self.config.compression)
-                .event_types(self.event_types)
-                .seed(u64::from(number) ^ 0x7e7e_0000);
-            if let Some(presence) = &self.config.presence {
-                config = config.presence(presence.clone());
-            }
-            if let Some(threshold) = self.config.large_threshold {
-                config = config.large_threshold(threshold);
-            }
-            if let Some(backoff) = self.config.backoff {
-                config = config.backoff(backoff);
-            }
-            if let Some(saved) = self
-                .config
-                .sessions
-                .iter()
-                .find(|s| s.shard == number && s.shards == total)
-            {
-                config = config.resume(saved.session.clone());
-            }
-            let shard = Shard::builder(config)
-                .identify_queue(Arc::clone(&queue))
-                .event_buffer(self.config.event_buffer)
-                .spawn();
-            handles.push((id, shard.handle()));
-            shards.push((id, shard));
-        }
+        let cluster = cluster.spawn();
         let shared = Arc::new(Shared {
             http: self.http.clone(),
             user: RwLock::new(self.user.clone()),
-            shards: handles,
-            shard_total: total,
+            cluster: cluster.handle(),
             waiters: Arc::new(Waiters::default()),
             event_types: self.event_types,
         });
@@ -529,7 +511,7 @@ impl Client {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::clone(&shared));
         let result = Dispatcher::new(&self.config, Arc::clone(&shared), &self.shutdown)
-            .run(shards)
+            .run(cluster)
             .await;
         if let Ok(user) = shared.user.read() {
             self.user.clone_from(&user);
@@ -569,6 +551,14 @@ impl ClientHandle {
 
     fn requested(&self) -> Option<CloseKind> {
         self.kind.lock().ok().and_then(|k| *k)
+    }
+
+    /// Every shard's status and latency, once connected.
+    pub fn info(&self) -> Option<ClusterInfo> {
+        self.shared
+            .lock()
+            .ok()
+            .and_then(|s| s.as_ref().map(|s| s.cluster.info()))
     }
 
     /// The number of `wait_for` calls waiting right now.
@@ -649,19 +639,9 @@ impl<'a> Dispatcher<'a> {
         }
     }
 
-    async fn run(mut self, shards: Vec<(ShardId, Shard)>) -> Result<Vec<ShardSession>, Error> {
-        let (merged_tx, mut merged) = mpsc::channel(self.event_buffer);
-        let mut forwarders = JoinSet::new();
-        for (id, mut shard) in shards {
-            let tx = merged_tx.clone();
-            forwarders.spawn(async move {
-                while let Some(event) = shard.next_event().await {
-                    if tx.send((id, event)).await.is_err() {
-                        return;
-                    }
-                }
-            });
-            if let Some(workers) = self.sequential.as_mut() {
+    async fn run(mut self, mut cluster: Cluster) -> Result<Vec<ShardSession>, Error> {
+        if let Some(workers) = self.sequential.as_mut() {
+            for id in cluster.range().ids() {
                 let worker = spawn_sequential_worker(
                     &mut self.tasks,
                     Arc::clone(&self.handlers),
@@ -671,14 +651,13 @@ impl<'a> Dispatcher<'a> {
                 workers.push((id, worker));
             }
         }
-        drop(merged_tx);
 
         let mut fatal = None;
         let mut sessions = Vec::new();
         let mut closing = false;
         loop {
             tokio::select! {
-                item = merged.recv() => {
+                item = cluster.next_event() => {
                     let Some((id, event)) = item else { break };
                     if let Some(hook) = &self.gateway_hook {
                         // User code: a panic in it is logged, not fatal.
@@ -712,7 +691,6 @@ impl<'a> Dispatcher<'a> {
                 Some(_) = self.tasks.join_next(), if !self.tasks.is_empty() => {}
             }
         }
-        while forwarders.join_next().await.is_some() {}
         // Handlers get a grace period to finish their work.
         self.sequential = None;
         let _ = tokio::time::timeout(HANDLER_GRACE, async {
@@ -730,12 +708,11 @@ impl<'a> Dispatcher<'a> {
     }
 
     fn close_all(&self, kind: CloseKind) {
-        for (_, handle) in &self.shared.shards {
-            let handle: ShardHandle = handle.clone();
-            tokio::spawn(async move {
-                handle.close(kind).await;
-            });
-        }
+        let cluster = self.shared.cluster.clone();
+        // The sessions come back through each shard's `Shutdown` event.
+        tokio::spawn(async move {
+            cluster.close(kind).await;
+        });
     }
 
     async fn dispatch(&mut self, shard: ShardId, event: Event) {

@@ -3,7 +3,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use tether_gateway::{ShardHandle, ShardId};
+use tether_gateway::{ClusterHandle, ClusterSendErrorKind, ShardHandle, ShardId};
 use tether_model::gateway::{
     Command, EventKind, EventTypeFlags, RequestGuildMembers, UpdatePresence, UpdateVoiceState,
 };
@@ -30,8 +30,7 @@ pub struct Context {
 pub(crate) struct Shared {
     pub(crate) http: tether_http::Client,
     pub(crate) user: RwLock<Option<CurrentUser>>,
-    pub(crate) shards: Vec<(ShardId, ShardHandle)>,
-    pub(crate) shard_total: u32,
+    pub(crate) cluster: ClusterHandle,
     pub(crate) waiters: Arc<Waiters>,
     pub(crate) event_types: EventTypeFlags,
 }
@@ -58,21 +57,18 @@ impl Context {
 
     /// The handle of the shard this event came from.
     pub fn shard(&self) -> Option<&ShardHandle> {
-        self.shard_handle(self.shard)
+        self.shared.cluster.shard(self.shard)
     }
 
     /// The handle of the shard that holds `guild`:
-    /// `(guild_id >> 22) % shard_count`.
+    /// `(guild_id >> 22) % shard_count`, if this process runs it.
     pub fn shard_for_guild(&self, guild: GuildId) -> Option<&ShardHandle> {
-        shard_for_guild(&self.shared, guild)
+        self.shared.cluster.shard_for_guild(guild)
     }
 
-    fn shard_handle(&self, id: ShardId) -> Option<&ShardHandle> {
-        self.shared
-            .shards
-            .iter()
-            .find(|(shard, _)| *shard == id)
-            .map(|(_, handle)| handle)
+    /// Every shard of this process: status, latency, commands.
+    pub fn cluster(&self) -> &ClusterHandle {
+        &self.shared.cluster
     }
 
     /// Sets the bot's presence on every shard.
@@ -82,7 +78,7 @@ impl Context {
     /// [`ErrorKind::Stopped`] when a shard has stopped,
     /// [`ErrorKind::Command`] when the presence is over 4096 bytes.
     pub async fn set_presence(&self, presence: UpdatePresence) -> Result<(), Error> {
-        for (_, shard) in &self.shared.shards {
+        for shard in self.shared.cluster.shards() {
             send(shard, Command::UpdatePresence(presence.clone())).await?;
         }
         Ok(())
@@ -95,10 +91,12 @@ impl Context {
     /// [`ErrorKind::Stopped`] when the guild's shard is not run by this
     /// client or has stopped.
     pub async fn update_voice_state(&self, update: UpdateVoiceState) -> Result<(), Error> {
-        let shard = self
-            .shard_for_guild(update.guild_id)
-            .ok_or_else(|| Error::new(ErrorKind::Stopped))?;
-        send(shard, Command::UpdateVoiceState(update)).await
+        send_to_guild(
+            &self.shared,
+            update.guild_id,
+            Command::UpdateVoiceState(update),
+        )
+        .await
     }
 
     /// Sends Request Guild Members on the guild's shard; the members
@@ -109,10 +107,12 @@ impl Context {
     /// [`ErrorKind::Stopped`] when the guild's shard is not run by this
     /// client or has stopped.
     pub async fn request_guild_members(&self, request: RequestGuildMembers) -> Result<(), Error> {
-        let shard = self
-            .shard_for_guild(request.guild_id)
-            .ok_or_else(|| Error::new(ErrorKind::Stopped))?;
-        send(shard, Command::RequestGuildMembers(request)).await
+        send_to_guild(
+            &self.shared,
+            request.guild_id,
+            Command::RequestGuildMembers(request),
+        )
+        .await
     }
 
     /// Requests guild members (op 8) and gathers every
@@ -210,8 +210,7 @@ pub(crate) async fn request_members(
                 if c.guild_id == guild && c.nonce.as_deref() == Some(nonce.as_str()))
         }),
     );
-    let handle = shard_for_guild(shared, guild).ok_or_else(|| Error::new(ErrorKind::Stopped))?;
-    send(handle, Command::RequestGuildMembers(request)).await?;
+    send_to_guild(shared, guild, Command::RequestGuildMembers(request)).await?;
     let mut gathered = GuildMembers::default();
     let mut seen = std::collections::BTreeSet::new();
     let collect = async {
@@ -240,13 +239,21 @@ pub(crate) async fn request_members(
     }
 }
 
-fn shard_for_guild(shared: &Shared, guild: GuildId) -> Option<&ShardHandle> {
-    let number = guild.shard(shared.shard_total);
+async fn send_to_guild(shared: &Shared, guild: GuildId, command: Command) -> Result<(), Error> {
     shared
-        .shards
-        .iter()
-        .find(|(id, _)| id.number() == number)
-        .map(|(_, handle)| handle)
+        .cluster
+        .send_to_guild(guild, command)
+        .await
+        .map_err(|e| {
+            let kind = match e.kind() {
+                ClusterSendErrorKind::Shard(
+                    tether_gateway::SendErrorKind::TooLarge { .. }
+                    | tether_gateway::SendErrorKind::QueueFull,
+                ) => ErrorKind::Command,
+                _ => ErrorKind::Stopped,
+            };
+            Error::with_source(kind, e)
+        })
 }
 
 pub(crate) async fn wait_for<K: EventKind>(
