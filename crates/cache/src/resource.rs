@@ -1,6 +1,7 @@
 //! The resource filter: what the cache keeps.
 
 use bitflags::bitflags;
+use tether_model::gateway::{EventType, EventTypeFlags};
 
 bitflags! {
     /// Kinds of state the cache keeps; events about the others are still
@@ -49,4 +50,102 @@ bitflags! {
 impl ResourceType {
     /// Everything but presences, like discord.py's defaults.
     pub const DEFAULT: Self = Self::all().difference(Self::PRESENCES);
+
+    /// The event types a cache keeping these resources reads: a client
+    /// decodes them (and gives them to [`Cache::update`](crate::Cache::update))
+    /// whether or not a handler asked for them.
+    ///
+    /// Sessions and guild availability are always read; the rest only for
+    /// the resources that need them, so that, say, a bot that does not
+    /// cache presences does not decode the flood of `PRESENCE_UPDATE`.
+    ///
+    /// ```
+    /// use tether_cache::ResourceType;
+    /// use tether_model::gateway::EventType;
+    ///
+    /// let types = ResourceType::DEFAULT.event_types();
+    /// assert!(types.contains(EventType::MessageUpdate));
+    /// assert!(!types.contains(EventType::PresenceUpdate));
+    /// assert!(ResourceType::PRESENCES.event_types().contains(EventType::PresenceUpdate));
+    /// ```
+    pub fn event_types(self) -> EventTypeFlags {
+        use EventType as E;
+        let mut types: EventTypeFlags = [E::Ready, E::UserUpdate, E::GuildCreate, E::GuildDelete]
+            .into_iter()
+            .collect();
+        let mut add = |resource: Self, events: &[EventType]| {
+            if self.intersects(resource) {
+                types |= events.iter().copied().collect();
+            }
+        };
+        add(Self::GUILDS | Self::ROLES, &[E::GuildUpdate]);
+        add(Self::GUILDS, &[E::GuildMemberAdd, E::GuildMemberRemove]);
+        add(
+            Self::CHANNELS,
+            &[
+                E::ChannelCreate,
+                E::ChannelUpdate,
+                E::ChannelDelete,
+                E::ChannelPinsUpdate,
+                E::ThreadCreate,
+                E::ThreadUpdate,
+                E::ThreadDelete,
+                E::ThreadListSync,
+                E::ThreadMemberUpdate,
+                E::ThreadMembersUpdate,
+                E::MessageCreate,
+            ],
+        );
+        add(
+            Self::ROLES,
+            &[E::GuildRoleCreate, E::GuildRoleUpdate, E::GuildRoleDelete],
+        );
+        add(
+            Self::MEMBERS | Self::USERS,
+            &[
+                E::GuildMemberAdd,
+                E::GuildMemberUpdate,
+                E::GuildMemberRemove,
+                E::GuildMembersChunk,
+                E::GuildRoleDelete,
+                E::ThreadMembersUpdate,
+                E::MessageCreate,
+                E::MessageUpdate,
+                E::ReactionAdd,
+                E::VoiceStateUpdate,
+            ],
+        );
+        add(Self::EMOJIS, &[E::GuildEmojisUpdate]);
+        add(Self::STICKERS, &[E::GuildStickersUpdate]);
+        add(
+            Self::VOICE_STATES,
+            &[E::VoiceStateUpdate, E::GuildMemberRemove],
+        );
+        add(
+            Self::PRESENCES,
+            &[
+                E::PresenceUpdate,
+                E::GuildMembersChunk,
+                E::ThreadMembersUpdate,
+                E::GuildMemberRemove,
+            ],
+        );
+        add(
+            Self::MESSAGES,
+            &[
+                E::MessageCreate,
+                E::MessageUpdate,
+                E::MessageDelete,
+                E::MessageDeleteBulk,
+                E::ReactionAdd,
+                E::ReactionRemove,
+                E::ReactionRemoveAll,
+                E::ReactionRemoveEmoji,
+                E::ChannelDelete,
+                E::ThreadDelete,
+                E::ThreadListSync,
+            ],
+        );
+        types
+    }
 }

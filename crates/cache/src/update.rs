@@ -39,6 +39,26 @@ use crate::types::{
 /// | `PRESENCE_UPDATE` | [`Presence`](Update::Presence) |
 /// | `VOICE_STATE_UPDATE` | [`VoiceState`](Update::VoiceState) |
 /// | `USER_UPDATE` | [`CurrentUser`](Update::CurrentUser) |
+///
+/// ```
+/// use tether_cache::{Cache, Update};
+/// use tether_model::gateway::Event;
+///
+/// let cache = Cache::new();
+/// # for (name, data) in [
+/// #     ("READY", r#"{"v":10,"user":{"id":"1"},"guilds":[{"id":"10","unavailable":true}],"session_id":"s","resume_gateway_url":"wss://x","application":{"id":"1","flags":0}}"#),
+/// #     ("GUILD_CREATE", r#"{"id":"10","members":[{"user":{"id":"2","username":"alice"},"nick":"al","roles":[]}]}"#),
+/// # ] {
+/// #     cache.update(&Event::from_dispatch(name, data)?);
+/// # }
+/// let left = Event::from_dispatch("GUILD_MEMBER_REMOVE", r#"{"guild_id":"10","user":{"id":"2"}}"#)?;
+/// // `on_member_remove(member)`: the member as the cache knew them.
+/// if let Update::Member(member) = cache.update(&left) {
+///     assert_eq!(member.nick(), Some("al"));
+/// }
+/// # else { unreachable!() }
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum Update {

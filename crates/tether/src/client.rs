@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use serde::{Deserialize, Serialize};
+use tether_cache::{Cache, CacheBuilder};
 use tether_gateway::{
     Backoff, CloseKind, Cluster, ClusterInfo, Compression, Session, ShardConfig, ShardEvent,
     ShardId, ShardRange,
@@ -105,6 +106,7 @@ pub struct ClientBuilder {
     sessions: Vec<ShardSession>,
     identify_interval: Option<Duration>,
     backoff: Option<Backoff>,
+    cache: CacheBuilder,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -140,6 +142,7 @@ impl ClientBuilder {
             sessions: Vec::new(),
             identify_interval: None,
             backoff: None,
+            cache: Cache::builder(),
         }
     }
 
@@ -306,6 +309,13 @@ impl ClientBuilder {
         self
     }
 
+    /// What the state cache keeps (default: everything but presences, and
+    /// the last 1,000 messages).
+    pub fn cache(mut self, cache: CacheBuilder) -> Self {
+        self.cache = cache;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -332,10 +342,14 @@ impl ClientBuilder {
         let http = http.build().map_err(Error::http)?;
         // READY and USER_UPDATE keep the bot's user current; member chunks
         // only come when asked for, by `request_members`.
+        let cache = Arc::new(self.cache.clone().build());
+        // READY and USER_UPDATE keep the bot's user current, member chunks
+        // only come when asked for, and the cache needs its own events.
         let mut event_types = self.event_types
             | EventType::Ready.into()
             | EventType::UserUpdate.into()
-            | EventType::GuildMembersChunk.into();
+            | EventType::GuildMembersChunk.into()
+            | cache.resource_types().event_types();
         for handler in &self.handlers {
             event_types |= handler
                 .kind
@@ -344,6 +358,7 @@ impl ClientBuilder {
         Ok(Client {
             config: self,
             http,
+            cache,
             event_types,
             user: None,
             application: None,
@@ -359,6 +374,7 @@ impl ClientBuilder {
 pub struct Client {
     config: ClientBuilder,
     http: tether_http::Client,
+    cache: Arc<Cache>,
     event_types: EventTypeFlags,
     user: Option<CurrentUser>,
     application: Option<Application>,
@@ -384,6 +400,11 @@ impl Client {
     /// The REST client.
     pub fn http(&self) -> &tether_http::Client {
         &self.http
+    }
+
+    /// The state cache; it outlives reconnects.
+    pub fn cache(&self) -> &Arc<Cache> {
+        &self.cache
     }
 
     /// A handle to stop [`Client::connect`] and to wait for events from
@@ -500,6 +521,7 @@ impl Client {
         let cluster = cluster.spawn();
         let shared = Arc::new(Shared {
             http: self.http.clone(),
+            cache: Arc::clone(&self.cache),
             user: RwLock::new(self.user.clone()),
             cluster: cluster.handle(),
             waiters: Arc::new(Waiters::default()),
@@ -716,6 +738,9 @@ impl<'a> Dispatcher<'a> {
     }
 
     async fn dispatch(&mut self, shard: ShardId, event: Event) {
+        // The cache is updated before anyone sees the event; what the event
+        // replaced goes to the handlers as `Context::before`.
+        let before = Arc::new(self.shared.cache.update(&event));
         match &event {
             Event::Ready(ready) => self.set_user(ready.user.clone()),
             Event::UserUpdate(user) => self.set_user((**user).clone()),
@@ -725,6 +750,7 @@ impl<'a> Dispatcher<'a> {
         let ctx = Context {
             shared: Arc::clone(&self.shared),
             shard,
+            before,
         };
         if let Some(workers) = &self.sequential {
             if let Some((_, worker)) = workers.iter().find(|(id, _)| *id == shard) {

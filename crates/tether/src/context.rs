@@ -3,6 +3,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use tether_cache::{Cache, Update};
 use tether_gateway::{ClusterHandle, ClusterSendErrorKind, ShardHandle, ShardId};
 use tether_model::gateway::{
     Command, EventKind, EventTypeFlags, RequestGuildMembers, UpdatePresence, UpdateVoiceState,
@@ -23,12 +24,14 @@ use crate::waiter::Waiters;
 pub struct Context {
     pub(crate) shared: Arc<Shared>,
     pub(crate) shard: ShardId,
+    pub(crate) before: Arc<Update>,
 }
 
 /// State shared by the client's tasks.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) http: tether_http::Client,
+    pub(crate) cache: Arc<Cache>,
     pub(crate) user: RwLock<Option<CurrentUser>>,
     pub(crate) cluster: ClusterHandle,
     pub(crate) waiters: Arc<Waiters>,
@@ -39,6 +42,34 @@ impl Context {
     /// The REST client.
     pub fn http(&self) -> &tether_http::Client {
         &self.shared.http
+    }
+
+    /// The state cache: guilds, channels, members, roles, users, recent
+    /// messages. It already includes the event being handled; later events
+    /// may be applied while a handler runs.
+    pub fn cache(&self) -> &Cache {
+        &self.shared.cache
+    }
+
+    /// What the event being handled replaced or removed in the cache: the
+    /// message before an edit, the member who left, the guild before its
+    /// update (discord.py's `before` arguments).
+    ///
+    /// ```no_run
+    /// use tether::{Client, Intents, kinds};
+    /// use tether::cache::Update;
+    /// # fn f() -> Result<(), tether::Error> {
+    /// Client::builder("token", Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT)
+    ///     .on::<kinds::MessageUpdate, _, _>(|ctx, after| async move {
+    ///         if let Update::Message(before) = ctx.before() {
+    ///             println!("edited: {:?} -> {:?}", before.content(), after.content);
+    ///         }
+    ///     })
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn before(&self) -> &Update {
+        &self.before
     }
 
     /// The bot's own user, known from login and kept current by `READY`

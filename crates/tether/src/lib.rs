@@ -38,6 +38,7 @@ mod error;
 pub mod handler;
 mod waiter;
 
+pub use tether_cache as cache;
 pub use tether_gateway as gateway;
 pub use tether_http as http;
 pub use tether_model as model;

@@ -9,7 +9,8 @@
 //! Fields are private behind accessors, so that the representation can stay
 //! small: ids are the model's `u64` newtypes, strings are boxed `str`s,
 //! lists are boxed slices, optional timestamps take eight bytes, image
-//! hashes seventeen, and flags share a byte.
+//! hashes sixteen bytes and a flag rather than a 34-byte heap string, and
+//! flags share a byte.
 
 mod channel;
 mod guild;

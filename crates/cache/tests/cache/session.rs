@@ -285,3 +285,60 @@ fn resources_left_out_are_not_cached() {
     // Without channels there is nothing to check a message's channel against.
     assert!(cache.read(|v| v.roles(GuildId::new(GUILD)).count()) == 2);
 }
+
+#[test]
+fn every_event_the_cache_reads_is_asked_for() {
+    use tether_model::gateway::EventType;
+    let all = ResourceType::all().event_types();
+    for name in [
+        "READY",
+        "USER_UPDATE",
+        "GUILD_CREATE",
+        "GUILD_UPDATE",
+        "GUILD_DELETE",
+        "GUILD_ROLE_CREATE",
+        "GUILD_ROLE_UPDATE",
+        "GUILD_ROLE_DELETE",
+        "GUILD_EMOJIS_UPDATE",
+        "GUILD_STICKERS_UPDATE",
+        "CHANNEL_CREATE",
+        "CHANNEL_UPDATE",
+        "CHANNEL_DELETE",
+        "CHANNEL_PINS_UPDATE",
+        "THREAD_CREATE",
+        "THREAD_UPDATE",
+        "THREAD_DELETE",
+        "THREAD_LIST_SYNC",
+        "THREAD_MEMBER_UPDATE",
+        "THREAD_MEMBERS_UPDATE",
+        "GUILD_MEMBER_ADD",
+        "GUILD_MEMBER_UPDATE",
+        "GUILD_MEMBER_REMOVE",
+        "GUILD_MEMBERS_CHUNK",
+        "PRESENCE_UPDATE",
+        "VOICE_STATE_UPDATE",
+        "MESSAGE_CREATE",
+        "MESSAGE_UPDATE",
+        "MESSAGE_DELETE",
+        "MESSAGE_DELETE_BULK",
+        "MESSAGE_REACTION_ADD",
+        "MESSAGE_REACTION_REMOVE",
+        "MESSAGE_REACTION_REMOVE_ALL",
+        "MESSAGE_REACTION_REMOVE_EMOJI",
+    ] {
+        assert!(all.contains(EventType::from_name(name).unwrap()), "{name}");
+    }
+    let minimal = ResourceType::empty().event_types();
+    assert!(minimal.contains(EventType::GuildCreate));
+    assert!(!minimal.contains(EventType::MessageCreate));
+    assert!(
+        !ResourceType::DEFAULT
+            .event_types()
+            .contains(EventType::PresenceUpdate)
+    );
+    assert!(
+        !ResourceType::DEFAULT
+            .event_types()
+            .contains(EventType::TypingStart)
+    );
+}

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // tests fail loudly
 
+mod cache;
 mod faults;
 mod handlers;
 mod hello;
