@@ -26,7 +26,7 @@
 //! logs in with `GET /users/@me` (a bad token fails before any WebSocket),
 //! asks `GET /gateway/bot` where and how to connect, runs the shards, and
 //! dispatches each event to `wait_for` waiters and to the handlers
-//! registered for its type. See [`handler`](crate::handler) for why
+//! registered for its type. See [`handler`] for why
 //! handlers are closures, and [`Client`] for backpressure and shutdown.
 
 #![deny(missing_docs)]
