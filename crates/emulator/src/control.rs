@@ -65,6 +65,41 @@ struct RoleIn {
 }
 
 #[derive(Deserialize)]
+struct RoleUpdateIn {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    permissions: Option<Permissions>,
+}
+
+#[derive(Deserialize)]
+struct ChannelUpdateIn {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    topic: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ThreadIn {
+    name: String,
+    owner_id: UserId,
+}
+
+#[derive(Deserialize)]
+struct ThreadUpdateIn {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    archived: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct NickIn {
+    nick: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct RolesIn {
     role_ids: Vec<RoleId>,
 }
@@ -258,6 +293,51 @@ fn dispatch(
         ("DELETE", ["guilds", g]) => {
             let g: GuildId = id(g)?;
             no_content(shared.run(|st, now| st.core.delete_guild(now, g)))
+        }
+        ("PATCH", ["guilds", g]) => {
+            let g: GuildId = id(g)?;
+            let guild = input::<NameIn>(body)?;
+            result(shared.run(|st, now| st.core.update_guild(now, g, &guild.name)))
+        }
+        ("PATCH", ["channels", c]) => {
+            let c: ChannelId = id(c)?;
+            let edit = input::<ChannelUpdateIn>(body)?;
+            result(shared.run(|st, now| {
+                st.core
+                    .update_channel(now, c, edit.name.as_deref(), edit.topic.as_deref())
+            }))
+        }
+        ("POST", ["channels", c, "threads"]) => {
+            let c: ChannelId = id(c)?;
+            let thread = input::<ThreadIn>(body)?;
+            result(
+                shared.run(|st, now| st.core.create_thread(now, c, &thread.name, thread.owner_id)),
+            )
+        }
+        ("PATCH", ["threads", t]) => {
+            let t: ChannelId = id(t)?;
+            let edit = input::<ThreadUpdateIn>(body)?;
+            result(shared.run(|st, now| {
+                st.core
+                    .update_thread(now, t, edit.name.as_deref(), edit.archived)
+            }))
+        }
+        ("DELETE", ["threads", t]) => {
+            let t: ChannelId = id(t)?;
+            no_content(shared.run(|st, now| st.core.delete_thread(now, t)))
+        }
+        ("PUT", ["guilds", g, "members", u, "nick"]) => {
+            let (g, u): (GuildId, UserId) = (id(g)?, id(u)?);
+            let nick = input::<NickIn>(body)?;
+            result(shared.run(|st, now| st.core.set_nick(now, g, u, nick.nick)))
+        }
+        ("PATCH", ["guilds", g, "roles", r]) => {
+            let (g, r): (GuildId, RoleId) = (id(g)?, id(r)?);
+            let edit = input::<RoleUpdateIn>(body)?;
+            result(shared.run(|st, now| {
+                st.core
+                    .update_role(now, g, r, edit.name.as_deref(), edit.permissions)
+            }))
         }
         ("POST", ["guilds", g, "channels"]) => {
             let g: GuildId = id(g)?;

@@ -436,6 +436,56 @@ impl EmulatorHandle {
             .run(|st, now| st.core.delete_channel(now, channel))
     }
 
+    /// `owner` starts a public thread in `channel`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Core::create_thread`].
+    pub fn create_thread(
+        &self,
+        channel: ChannelId,
+        name: &str,
+        owner: UserId,
+    ) -> Result<Channel, Error> {
+        self.shared()
+            .run(|st, now| st.core.create_thread(now, channel, name, owner))
+    }
+
+    /// Renames a thread and/or (un)archives it; `None` keeps a field.
+    ///
+    /// # Errors
+    ///
+    /// As [`Core::update_thread`].
+    pub fn update_thread(
+        &self,
+        thread: ChannelId,
+        name: Option<&str>,
+        archived: Option<bool>,
+    ) -> Result<Channel, Error> {
+        self.shared()
+            .run(|st, now| st.core.update_thread(now, thread, name, archived))
+    }
+
+    /// Archives a thread.
+    ///
+    /// # Errors
+    ///
+    /// As [`Core::archive_thread`].
+    pub fn archive_thread(&self, thread: ChannelId) -> Result<Channel, Error> {
+        self.shared()
+            .run(|st, now| st.core.archive_thread(now, thread))
+    }
+
+    /// Deletes a thread.
+    ///
+    /// # Errors
+    ///
+    /// As [`Core::delete_thread`].
+    pub fn delete_thread(&self, thread: ChannelId) -> Result<(), Error> {
+        self.shared()
+            .run(|st, now| st.core.delete_thread(now, thread))
+    }
+
     /// Adds a member to a guild.
     ///
     /// # Errors
@@ -494,6 +544,64 @@ impl EmulatorHandle {
     ) -> Result<Member, Error> {
         self.shared()
             .run(|st, now| st.core.set_member_roles(now, guild, user, roles))
+    }
+
+    /// Sets (`Some`) or clears (`None`) a member's nickname.
+    ///
+    /// # Errors
+    ///
+    /// As [`Core::set_nick`].
+    pub fn set_nick(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        nick: Option<&str>,
+    ) -> Result<Member, Error> {
+        let nick = nick.map(str::to_owned);
+        self.shared()
+            .run(|st, now| st.core.set_nick(now, guild, user, nick))
+    }
+
+    /// Renames a guild.
+    ///
+    /// # Errors
+    ///
+    /// As [`Core::update_guild`].
+    pub fn update_guild(&self, guild: GuildId, name: &str) -> Result<Guild, Error> {
+        self.shared()
+            .run(|st, now| st.core.update_guild(now, guild, name))
+    }
+
+    /// Changes a channel's name and topic; `None` keeps a field, an empty
+    /// topic clears it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Core::update_channel`].
+    pub fn update_channel(
+        &self,
+        channel: ChannelId,
+        name: Option<&str>,
+        topic: Option<&str>,
+    ) -> Result<Channel, Error> {
+        self.shared()
+            .run(|st, now| st.core.update_channel(now, channel, name, topic))
+    }
+
+    /// Changes a role's name and permissions; `None` keeps a field.
+    ///
+    /// # Errors
+    ///
+    /// As [`Core::update_role`].
+    pub fn update_role(
+        &self,
+        guild: GuildId,
+        role: RoleId,
+        name: Option<&str>,
+        permissions: Option<Permissions>,
+    ) -> Result<Role, Error> {
+        self.shared()
+            .run(|st, now| st.core.update_role(now, guild, role, name, permissions))
     }
 
     /// Sets a user's status.

@@ -4,7 +4,8 @@
 //!
 //! What is compared, for what the bot can see (its guilds and its DMs):
 //! guilds, channels, roles, members and their users exactly (same sets,
-//! same fields); every cached message equals the emulator's, reactions
+//! same fields, after renames, topic, permission and nickname changes);
+//! active threads exactly, archived ones when cached; every cached message equals the emulator's, reactions
 //! included, and every message sent since the bot last received a guild's
 //! state (its channels' `last_message_id` in `GUILD_CREATE`) is cached; the
 //! cache holds exactly the users its members and messages refer to; every
@@ -181,6 +182,17 @@ async fn cache_agrees_with_the_emulator_after_random_changes_and_faults() {
         );
         assert_eq!(pump.readies, 2, "the op 9 made a new session");
         assert_eq!(pump.resumes, 4, "the other faults made resumes");
+        for name in [
+            "CHANNEL_UPDATE",
+            "GUILD_ROLE_UPDATE",
+            "GUILD_MEMBER_UPDATE",
+            "GUILD_UPDATE",
+            "THREAD_CREATE",
+            "THREAD_UPDATE",
+            "THREAD_DELETE",
+        ] {
+            assert!(pump.events.contains_key(name), "no {name} was applied");
+        }
     }
     pump_task.abort();
     emulator.shutdown().await;
@@ -243,7 +255,7 @@ fn record(pump: &Mutex<Pump>, emulator: &EmulatorHandle, event: &Event) {
         }
         Event::Resumed(_) => pump.resumes += 1,
         Event::GuildCreate(guild) => {
-            for channel in &guild.channels {
+            for channel in guild.channels.iter().chain(&guild.threads) {
                 pump.boundary
                     .insert(channel.id, channel.last_message_id.unwrap_or_default());
             }
@@ -305,12 +317,24 @@ fn change(
         let owner = world.guild(guild).map(|g| g.owner_id);
         (members, world.channels(guild), roles, owner)
     });
+    // Archived threads take no messages and are never unarchived: a new
+    // session's GUILD_CREATE does not list them, so the cache may have
+    // forgotten them and their history.
+    let threads: Vec<ChannelId> = emulator.inspect(|core| {
+        core.world()
+            .threads(guild)
+            .iter()
+            .filter(|t| t.thread_metadata.as_ref().is_some_and(|m| !m.archived))
+            .map(|t| t.id)
+            .collect()
+    });
     let text: Vec<ChannelId> = channels
         .iter()
         .filter(|c| matches!(c.kind, 0 | 2))
         .map(|c| c.id)
+        .chain(threads.iter().copied())
         .collect();
-    Some(match rng.random_range(0..100) {
+    Some(match rng.random_range(0..105) {
         0..=24 => {
             let (author, channel) = (*members.choose(rng)?, *text.choose(rng)?);
             let mut content = format!("message {}", rng.random::<u32>());
@@ -472,6 +496,76 @@ fn change(
             emulator.delete_guild(guild).unwrap();
             "guild deleted"
         }
+        96 => {
+            let channel = channels.choose(rng)?;
+            let name = format!("renamed {}", rng.random::<u16>());
+            // Only text channels have topics; an empty one clears it.
+            let topic = match channel.kind {
+                0 if rng.random_bool(0.2) => Some(String::new()),
+                0 => Some(format!("topic {}", rng.random::<u16>())),
+                _ => None,
+            };
+            emulator
+                .update_channel(channel.id, Some(&name), topic.as_deref())
+                .unwrap();
+            "channel updated"
+        }
+        97 => {
+            let name = format!("role {}", rng.random::<u16>());
+            let permissions = *[
+                Permissions::VIEW_CHANNEL,
+                Permissions::SEND_MESSAGES,
+                Permissions::MANAGE_MESSAGES,
+            ]
+            .choose(rng)?;
+            emulator
+                .update_role(guild, *roles.choose(rng)?, Some(&name), Some(permissions))
+                .unwrap();
+            "role updated"
+        }
+        98 => {
+            let nick = rng
+                .random_bool(0.7)
+                .then(|| format!("nick {}", rng.random::<u16>()));
+            emulator
+                .set_nick(guild, *members.choose(rng)?, nick.as_deref())
+                .unwrap();
+            "nickname"
+        }
+        99 => {
+            emulator
+                .update_guild(guild, &format!("guild {}", rng.random::<u16>()))
+                .unwrap();
+            "guild renamed"
+        }
+        100..=101 => {
+            let parents: Vec<ChannelId> = channels
+                .iter()
+                .filter(|c| c.kind == 0)
+                .map(|c| c.id)
+                .collect();
+            let name = format!("thread {}", rng.random::<u16>());
+            emulator
+                .create_thread(*parents.choose(rng)?, &name, *members.choose(rng)?)
+                .unwrap();
+            "thread created"
+        }
+        102 => {
+            let name = format!("thread {}", rng.random::<u16>());
+            emulator
+                .update_thread(*threads.choose(rng)?, Some(&name), None)
+                .unwrap();
+            "thread renamed"
+        }
+        103 => {
+            emulator.archive_thread(*threads.choose(rng)?).unwrap();
+            "thread archived"
+        }
+        104 => {
+            let all = emulator.inspect(|core| core.world().threads(guild));
+            emulator.delete_thread(all.choose(rng)?.id).unwrap();
+            "thread deleted"
+        }
         _ => return None,
     })
 }
@@ -594,16 +688,52 @@ fn compare(
 
             let channels: BTreeMap<ChannelId, Channel> =
                 world.channels(id).into_iter().map(|c| (c.id, c)).collect();
-            let cached_channels: BTreeSet<ChannelId> =
-                view.guild_channels(id).map(|c| c.id()).collect();
+            let cached_channels: BTreeSet<ChannelId> = view
+                .guild_channels(id)
+                .filter(|c| !c.is_thread())
+                .map(|c| c.id())
+                .collect();
             assert_eq!(
                 cached_channels,
                 channels.keys().copied().collect(),
                 "channels of {id}"
             );
+            // Active threads are cached; archived ones may be (until a new
+            // session's GUILD_CREATE, which lists only active ones).
+            let threads: BTreeMap<ChannelId, Channel> =
+                world.threads(id).into_iter().map(|c| (c.id, c)).collect();
+            let active = threads
+                .values()
+                .filter(|t| t.thread_metadata.as_ref().is_some_and(|m| !m.archived))
+                .map(|t| t.id);
+            let cached_threads: BTreeSet<ChannelId> = view
+                .guild_channels(id)
+                .filter(|c| c.is_thread())
+                .map(|c| c.id())
+                .collect();
+            let active: BTreeSet<ChannelId> = active.collect();
+            assert!(
+                cached_threads.is_superset(&active),
+                "active threads of {id} missing: {:?}",
+                active.difference(&cached_threads).collect::<Vec<_>>()
+            );
             for channel in view.guild_channels(id) {
-                assert_channel(channel, &channels[&channel.id()]);
-                *counts.entry("channels").or_default() += 1;
+                if channel.is_thread() {
+                    let model = threads
+                        .get(&channel.id())
+                        .unwrap_or_else(|| panic!("thread {} was deleted", channel.id()));
+                    assert_channel(channel, model);
+                    assert_eq!(
+                        (channel.owner_id(), channel.thread_metadata()),
+                        (model.owner_id, model.thread_metadata.as_ref()),
+                        "thread {}",
+                        model.id
+                    );
+                    *counts.entry("threads").or_default() += 1;
+                } else {
+                    assert_channel(channel, &channels[&channel.id()]);
+                    *counts.entry("channels").or_default() += 1;
+                }
                 let seen = compare_messages(
                     *view,
                     world,

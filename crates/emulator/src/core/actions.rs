@@ -1,5 +1,5 @@
 //! Changes to the world that bots hear about: messages, reactions, typing,
-//! guilds, channels, members, roles and presences.
+//! guilds, channels, members (roles and nicknames), roles and presences.
 //!
 //! Each method validates like Discord's REST API (same JSON error codes),
 //! changes the world and fans out the matching dispatch. Permissions are
@@ -11,10 +11,10 @@ use std::time::Instant;
 
 use tether_model::Intents;
 use tether_model::Timestamp;
-use tether_model::channel::Channel;
+use tether_model::channel::{Channel, ThreadMetadata};
 use tether_model::gateway::event::{
     MemberAdd, MemberRemove, MemberUpdate, MessageDelete, ReactionChange, RoleDelete, RoleUpsert,
-    TypingStart,
+    ThreadDelete, TypingStart,
 };
 use tether_model::guild::{Emoji, Guild, Member, Role};
 use tether_model::id::{ChannelId, EmojiId, GuildId, MessageId, RoleId, UserId};
@@ -38,6 +38,14 @@ const MAX_NONCE: usize = 25;
 const NONCE_WINDOW: usize = 100;
 /// Distinct reaction emojis per message, as on Discord.
 const MAX_REACTIONS: usize = 20;
+/// Longest nickname, in characters.
+const MAX_NICK: usize = 32;
+/// Longest channel topic, in characters.
+const MAX_TOPIC: usize = 1024;
+/// A new thread's `auto_archive_duration`, in minutes (Discord's default).
+const AUTO_ARCHIVE_MINUTES: u32 = 1440;
+/// Discord's channel type of a public thread.
+const PUBLIC_THREAD: u8 = 11;
 
 /// A message to create: the body of `POST /channels/{id}/messages`.
 ///
@@ -642,10 +650,11 @@ impl Core {
             Dispatch::new("GUILD_DELETE", Scope::Guild(guild), Body::json(&d))
                 .intents(Intents::GUILDS),
         );
-        if let Some(record) = self.world.guilds.remove(&guild) {
-            for channel in record.channels {
-                self.world.channels.remove(&channel);
-            }
+        if self.world.guilds.remove(&guild).is_some() {
+            // Threads are not in the guild's channel list; this takes them too.
+            self.world
+                .channels
+                .retain(|_, r| r.channel.guild_id != Some(guild));
         }
         Ok(())
     }
@@ -694,18 +703,197 @@ impl Core {
         let Some(guild) = record.channel.guild_id else {
             return Err(Error::not_found(Entity::Channel));
         };
+        if record.channel.is_thread() {
+            return self.delete_thread(now, channel);
+        }
         let body = Body::json(&record.channel);
         self.broadcast(
             now,
             Dispatch::new("CHANNEL_DELETE", Scope::Guild(guild), body).intents(Intents::GUILDS),
         );
         self.world.channels.remove(&channel);
+        // Its threads go with it; bots hear only the CHANNEL_DELETE.
+        self.world
+            .channels
+            .retain(|_, r| !(r.channel.is_thread() && r.channel.parent_id == Some(channel)));
         if let Some(g) = self.world.guilds.get_mut(&guild) {
             g.channels.retain(|c| *c != channel);
             if g.guild.system_channel_id == Some(channel) {
                 g.guild.system_channel_id = None;
             }
         }
+        Ok(())
+    }
+
+    /// `owner` starts a public thread (type 11) in a text or announcement
+    /// channel (fans out `THREAD_CREATE` with `newly_created: true`, with
+    /// `GUILDS`). Messages are sent in it like in any channel; active
+    /// threads are listed in `GUILD_CREATE`'s `threads`.
+    ///
+    /// # Errors
+    ///
+    /// [`NotFound`](crate::ErrorKind::NotFound) for an unknown channel,
+    /// a DM or an unknown user; [`Forbidden`](crate::ErrorKind::Forbidden)
+    /// (50001) when `owner` is not in the guild;
+    /// [`InvalidInput`](crate::ErrorKind::InvalidInput) (50035) for a name
+    /// outside 1–100 characters, 50024 for a parent that cannot have threads.
+    pub fn create_thread(
+        &mut self,
+        now: Instant,
+        channel: ChannelId,
+        name: &str,
+        owner: UserId,
+    ) -> Result<Channel, Error> {
+        if !(1..=100).contains(&name.chars().count()) {
+            return Err(Error::invalid(
+                50035,
+                Some("name"),
+                "must be between 1 and 100 in length",
+            ));
+        }
+        if !self.world.users.contains_key(&owner) {
+            return Err(Error::not_found(Entity::User));
+        }
+        let parent = &self.world.writable_channel(owner, channel)?.channel;
+        let Some(guild) = parent.guild_id else {
+            return Err(Error::not_found(Entity::Channel));
+        };
+        if !matches!(parent.kind, 0 | 5) {
+            return Err(Error::invalid(
+                50024,
+                None,
+                "cannot execute action on this channel type",
+            ));
+        }
+        let unix_ms = self.unix_ms(now);
+        let id = ChannelId::new(self.world.ids.next(unix_ms));
+        let thread = Channel {
+            id,
+            kind: PUBLIC_THREAD,
+            guild_id: Some(guild),
+            name: Some(name.to_owned()),
+            parent_id: Some(channel),
+            owner_id: Some(owner),
+            rate_limit_per_user: Some(0),
+            flags: Some(0),
+            thread_metadata: Some(ThreadMetadata {
+                archived: false,
+                auto_archive_duration: AUTO_ARCHIVE_MINUTES,
+                archive_timestamp: timestamp(unix_ms),
+                locked: false,
+                invitable: None,
+                create_timestamp: Some(timestamp(unix_ms)),
+            }),
+            ..Channel::default()
+        };
+        self.world.channels.insert(
+            id,
+            ChannelRecord {
+                channel: thread.clone(),
+                messages: std::collections::BTreeMap::new(),
+            },
+        );
+        let mut event = thread.clone();
+        event.newly_created = Some(true);
+        self.broadcast(
+            now,
+            Dispatch::new("THREAD_CREATE", Scope::Guild(guild), Body::json(&event))
+                .intents(Intents::GUILDS),
+        );
+        Ok(thread)
+    }
+
+    /// Renames and/or archives or unarchives a thread (fans out
+    /// `THREAD_UPDATE`, with `GUILDS`). `None` leaves a field as it is; a
+    /// change of `archived` moves `archive_timestamp`.
+    ///
+    /// # Errors
+    ///
+    /// [`NotFound`](crate::ErrorKind::NotFound) for an unknown thread (or
+    /// a channel that is not one);
+    /// [`InvalidInput`](crate::ErrorKind::InvalidInput) (50035) for a name
+    /// outside 1–100 characters.
+    pub fn update_thread(
+        &mut self,
+        now: Instant,
+        thread: ChannelId,
+        name: Option<&str>,
+        archived: Option<bool>,
+    ) -> Result<Channel, Error> {
+        if name.is_some_and(|n| !(1..=100).contains(&n.chars().count())) {
+            return Err(Error::invalid(
+                50035,
+                Some("name"),
+                "must be between 1 and 100 in length",
+            ));
+        }
+        let unix_ms = self.unix_ms(now);
+        let record = self
+            .world
+            .channels
+            .get_mut(&thread)
+            .filter(|r| r.channel.is_thread())
+            .ok_or(Error::not_found(Entity::Channel))?;
+        let Some(guild) = record.channel.guild_id else {
+            return Err(Error::not_found(Entity::Channel));
+        };
+        if let Some(name) = name {
+            record.channel.name = Some(name.to_owned());
+        }
+        if let (Some(archived), Some(meta)) = (archived, record.channel.thread_metadata.as_mut()) {
+            if meta.archived != archived {
+                meta.archived = archived;
+                meta.archive_timestamp = timestamp(unix_ms);
+            }
+        }
+        let updated = record.channel.clone();
+        self.broadcast(
+            now,
+            Dispatch::new("THREAD_UPDATE", Scope::Guild(guild), Body::json(&updated))
+                .intents(Intents::GUILDS),
+        );
+        Ok(updated)
+    }
+
+    /// Archives a thread: [`update_thread`](Self::update_thread) with
+    /// `archived: true`.
+    ///
+    /// # Errors
+    ///
+    /// As [`update_thread`](Self::update_thread).
+    pub fn archive_thread(&mut self, now: Instant, thread: ChannelId) -> Result<Channel, Error> {
+        self.update_thread(now, thread, None, Some(true))
+    }
+
+    /// Deletes a thread and its messages (fans out `THREAD_DELETE` with
+    /// `{id, guild_id, parent_id, type}`, with `GUILDS`).
+    ///
+    /// # Errors
+    ///
+    /// [`NotFound`](crate::ErrorKind::NotFound) for an unknown thread (or
+    /// a channel that is not one).
+    pub fn delete_thread(&mut self, now: Instant, thread: ChannelId) -> Result<(), Error> {
+        let record = self
+            .world
+            .channels
+            .get(&thread)
+            .filter(|r| r.channel.is_thread())
+            .ok_or(Error::not_found(Entity::Channel))?;
+        let Some(guild) = record.channel.guild_id else {
+            return Err(Error::not_found(Entity::Channel));
+        };
+        let event = ThreadDelete {
+            id: thread,
+            guild_id: guild,
+            parent_id: record.channel.parent_id,
+            kind: record.channel.kind,
+        };
+        self.broadcast(
+            now,
+            Dispatch::new("THREAD_DELETE", Scope::Guild(guild), Body::json(&event))
+                .intents(Intents::GUILDS),
+        );
+        self.world.channels.remove(&thread);
         Ok(())
     }
 
@@ -884,6 +1072,45 @@ impl Core {
             .get_mut(&user)
             .ok_or(Error::not_found(Entity::Member))?;
         member.roles = roles;
+        Ok(self.announce_member(now, guild, user))
+    }
+
+    /// Sets or clears (`None`) a member's nickname (fans out
+    /// `GUILD_MEMBER_UPDATE`; a bot gets its own update even without
+    /// `GUILD_MEMBERS`).
+    ///
+    /// # Errors
+    ///
+    /// [`NotFound`](crate::ErrorKind::NotFound) for an unknown guild or
+    /// member; [`InvalidInput`](crate::ErrorKind::InvalidInput) (50035) for
+    /// a nickname longer than 32 characters.
+    pub fn set_nick(
+        &mut self,
+        now: Instant,
+        guild: GuildId,
+        user: UserId,
+        nick: Option<String>,
+    ) -> Result<Member, Error> {
+        // Discord treats an empty nickname as clearing it.
+        let nick = nick.filter(|n| !n.is_empty());
+        if nick.as_ref().is_some_and(|n| n.chars().count() > MAX_NICK) {
+            return Err(Error::invalid(
+                50035,
+                Some("nick"),
+                "must be 32 or fewer in length",
+            ));
+        }
+        let record = self.world.guild_record_mut(guild)?;
+        let member = record
+            .members
+            .get_mut(&user)
+            .ok_or(Error::not_found(Entity::Member))?;
+        member.nick = nick;
+        Ok(self.announce_member(now, guild, user))
+    }
+
+    /// Fans out a member's `GUILD_MEMBER_UPDATE` and returns the member.
+    fn announce_member(&mut self, now: Instant, guild: GuildId, user: UserId) -> Member {
         let member = self.world.member(guild, user).unwrap_or_default();
         let event = MemberUpdate {
             guild_id: guild,
@@ -909,7 +1136,140 @@ impl Core {
             .intents(Intents::GUILD_MEMBERS)
             .exempt(user),
         );
-        Ok(member)
+        member
+    }
+
+    /// Renames a guild (fans out `GUILD_UPDATE`, with `GUILDS`).
+    ///
+    /// # Errors
+    ///
+    /// [`NotFound`](crate::ErrorKind::NotFound) for an unknown guild;
+    /// [`InvalidInput`](crate::ErrorKind::InvalidInput) (50035) for a name
+    /// outside 2–100 characters.
+    pub fn update_guild(
+        &mut self,
+        now: Instant,
+        guild: GuildId,
+        name: &str,
+    ) -> Result<Guild, Error> {
+        if !(2..=100).contains(&name.chars().count()) {
+            return Err(Error::invalid(
+                50035,
+                Some("name"),
+                "must be between 2 and 100 in length",
+            ));
+        }
+        let record = self.world.guild_record_mut(guild)?;
+        name.clone_into(&mut record.guild.name);
+        let updated = record.guild.clone();
+        self.broadcast(
+            now,
+            Dispatch::new("GUILD_UPDATE", Scope::Guild(guild), Body::json(&updated))
+                .intents(Intents::GUILDS),
+        );
+        Ok(updated)
+    }
+
+    /// Changes a guild channel's name and topic (fans out `CHANNEL_UPDATE`,
+    /// with `GUILDS`). `None` leaves a field as it is; an empty topic
+    /// clears it.
+    ///
+    /// # Errors
+    ///
+    /// [`NotFound`](crate::ErrorKind::NotFound) for an unknown channel or
+    /// a DM; [`InvalidInput`](crate::ErrorKind::InvalidInput) (50035) for a
+    /// name outside 1–100 characters or a topic above 1024.
+    pub fn update_channel(
+        &mut self,
+        now: Instant,
+        channel: ChannelId,
+        name: Option<&str>,
+        topic: Option<&str>,
+    ) -> Result<Channel, Error> {
+        if name.is_some_and(|n| !(1..=100).contains(&n.chars().count())) {
+            return Err(Error::invalid(
+                50035,
+                Some("name"),
+                "must be between 1 and 100 in length",
+            ));
+        }
+        if topic.is_some_and(|t| t.chars().count() > MAX_TOPIC) {
+            return Err(Error::invalid(
+                50035,
+                Some("topic"),
+                "must be 1024 or fewer in length",
+            ));
+        }
+        let record = self
+            .world
+            .channels
+            .get_mut(&channel)
+            .ok_or(Error::not_found(Entity::Channel))?;
+        let Some(guild) = record.channel.guild_id else {
+            return Err(Error::not_found(Entity::Channel));
+        };
+        if let Some(name) = name {
+            record.channel.name = Some(name.to_owned());
+        }
+        if let Some(topic) = topic {
+            record.channel.topic = Some(topic.to_owned()).filter(|t| !t.is_empty());
+        }
+        let updated = record.channel.clone();
+        self.broadcast(
+            now,
+            Dispatch::new("CHANNEL_UPDATE", Scope::Guild(guild), Body::json(&updated))
+                .intents(Intents::GUILDS),
+        );
+        Ok(updated)
+    }
+
+    /// Changes a role's name and permissions (fans out `GUILD_ROLE_UPDATE`,
+    /// with `GUILDS`). `None` leaves a field as it is.
+    ///
+    /// # Errors
+    ///
+    /// [`NotFound`](crate::ErrorKind::NotFound) for an unknown guild or
+    /// role; [`InvalidInput`](crate::ErrorKind::InvalidInput) (50035) for a
+    /// name above 100 characters.
+    pub fn update_role(
+        &mut self,
+        now: Instant,
+        guild: GuildId,
+        role: RoleId,
+        name: Option<&str>,
+        permissions: Option<Permissions>,
+    ) -> Result<Role, Error> {
+        if name.is_some_and(|n| n.chars().count() > 100) {
+            return Err(Error::invalid(
+                50035,
+                Some("name"),
+                "must be 100 or fewer in length",
+            ));
+        }
+        let record = self.world.guild_record_mut(guild)?;
+        let stored = record
+            .guild
+            .roles
+            .iter_mut()
+            .find(|r| r.id == role)
+            .ok_or(Error::not_found(Entity::Role))?;
+        if let Some(name) = name {
+            name.clone_into(&mut stored.name);
+        }
+        if let Some(permissions) = permissions {
+            stored.permissions = permissions;
+        }
+        let updated = stored.clone();
+        let event = RoleUpsert {
+            guild_id: guild,
+            role: updated.clone(),
+        };
+        self.broadcast(
+            now,
+            Dispatch::new("GUILD_ROLE_UPDATE", Scope::Guild(guild), Body::json(&event))
+                .intents(Intents::GUILDS),
+        );
+        Ok(updated)
     }
 
     /// Sets a user's presence (fans out `PRESENCE_UPDATE` in each of their

@@ -303,6 +303,11 @@ fn guild_create(world: &World, id: GuildId, session: &Session) -> Option<Arc<str
             channel
         })
         .collect();
+    guild.threads = world
+        .threads(id)
+        .into_iter()
+        .filter(|t| t.thread_metadata.as_ref().is_none_or(|m| !m.archived))
+        .collect();
     guild.voice_states = record
         .voice
         .values()

@@ -339,6 +339,16 @@ impl World {
         })
     }
 
+    /// A guild's threads, archived ones included, in creation order. They
+    /// are not among [`channels`](Self::channels), as on Discord.
+    pub fn threads(&self, guild: GuildId) -> Vec<Channel> {
+        self.channels
+            .values()
+            .filter(|r| r.channel.guild_id == Some(guild) && r.channel.is_thread())
+            .map(|r| r.channel.clone())
+            .collect()
+    }
+
     /// A guild member, with their user.
     pub fn member(&self, guild: GuildId, user: UserId) -> Option<Member> {
         let member = self.guilds.get(&guild)?.members.get(&user)?;

@@ -18,4 +18,5 @@ mod gateway;
 mod hygiene;
 mod rest;
 mod resume;
+mod updates;
 mod world;
