@@ -901,7 +901,7 @@ impl Core {
         if !wanted {
             return;
         }
-        match dispatch.decode() {
+        match dispatch.decode(kind) {
             Ok(event) => self.emit(ShardEvent::Dispatch { sequence, event }),
             Err(error) => self.emit(ShardEvent::Undecodable {
                 sequence,
@@ -919,7 +919,7 @@ impl Core {
         dispatch: &Dispatch<'_>,
         seq: u64,
     ) {
-        let event = match dispatch.decode() {
+        let event = match dispatch.decode(Some(EventType::Ready)) {
             Ok(event) => event,
             Err(error) => {
                 let reason = DisconnectReason::MalformedFrame(format!("bad READY: {error}"));
@@ -1225,13 +1225,15 @@ impl<'a> Dispatch<'a> {
     /// Decodes the payload. When `data` was cut out by [`Dispatch::split`]
     /// and does not decode, the frame may have had more keys after `d`:
     /// the general parser then has the last word.
-    fn decode(&self) -> Result<Event, serde_json::Error> {
-        let result = Event::from_dispatch(self.name, self.data);
-        match (result, self.text) {
-            (Err(_), Some(text)) => {
-                let frame = Frame::parse(text)?;
-                Event::from_dispatch(self.name, frame.data())
-            }
+    fn decode(&self, kind: Option<EventType>) -> Result<Event, serde_json::Error> {
+        // The name was looked up once already; only unknown events go
+        // through `from_dispatch`, which keeps them raw.
+        let decode = |data: &str| match kind {
+            Some(kind) => Event::decode(kind, data),
+            None => Event::from_dispatch(self.name, data),
+        };
+        match (decode(self.data), self.text) {
+            (Err(_), Some(text)) => decode(Frame::parse(text)?.data()),
             (result, _) => result,
         }
     }
